@@ -1,0 +1,72 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Spindle",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Spindle", targets: ["Spindle"]),
+        .library(name: "HDF5Kit", targets: ["HDF5Kit"]),
+        .executable(name: "spindle", targets: ["spindle-cli"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - C libraries
+
+        .systemLibrary(
+            name: "CHDF5",
+            pkgConfig: "hdf5",
+            providers: [.apt(["libhdf5-dev"]), .brew(["hdf5"])]
+        ),
+        // OpenBLAS on Linux; Apple platforms use Accelerate through `#if canImport(Accelerate)`.
+        .systemLibrary(
+            name: "CBLAS",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+
+        // MARK: - Libraries
+
+        .target(
+            name: "HDF5Kit",
+            dependencies: ["CHDF5"]
+        ),
+        .target(
+            name: "Spindle",
+            dependencies: [
+                "HDF5Kit",
+                "CZlib",
+                .target(name: "CBLAS", condition: .when(platforms: [.linux])),
+            ]
+        ),
+
+        // MARK: - Executable
+
+        .executableTarget(
+            name: "spindle-cli",
+            dependencies: [
+                "Spindle",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: - Tests
+
+        .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"]),
+        .testTarget(
+            name: "SpindleTests",
+            dependencies: ["Spindle", "HDF5Kit"],
+            // NumPy reference values and the script that made them, read through #filePath.
+            exclude: ["Core/Reference"]
+        ),
+        .testTarget(
+            name: "SpindleCLITests",
+            dependencies: ["spindle-cli", "HDF5Kit"]
+        ),
+    ]
+)
