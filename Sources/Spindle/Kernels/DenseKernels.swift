@@ -1,0 +1,110 @@
+/// Elementwise passes that sit between the GEMMs of a dense layer, each fused into one sweep over
+/// a worker's rows so that the activations make one trip through the cache.
+///
+/// Letters: R rows of this call (a worker's share of the batch), N units of the layer.
+/// All matrices are row-major with a row stride of N elements.
+public enum DenseKernels {
+    /// Dropout's random draw for one step: keep unit (row, unit) of `layer` with probability 1 − p.
+    public struct DropoutDraw: Sendable {
+        public var probability: Float
+        public var seed: UInt64
+        public var step: Int
+        public var layer: Int
+
+        /// Inverted dropout: kept units are scaled by 1/(1 − p) at training time so inference
+        /// needs no rescaling.
+        public var keptScale: Float { 1 / (1 - probability) }
+    }
+
+    /// z ← f(z + b) in place for rows [0, R); with `dropout`, also x ← z · mask and records mask.
+    /// - Parameters:
+    ///   - z: (R, N) pre-activations in, activations out.
+    ///   - bias: (N).
+    ///   - firstRow: index of row 0 within the whole batch (dropout draws depend on it, not on R).
+    ///   - next: (R, N) the next layer's input (z with dropout applied); only with dropout.
+    ///   - mask: (R, N) 0 or 1/(1 − p); only with dropout.
+    @inline(__always)
+    public static func biasActivation(
+        _ z: UnsafeMutablePointer<Float>, rows: Int, units n: Int,
+        bias: UnsafePointer<Float>, activation: Activation,
+        dropout: DropoutDraw?, firstRow: Int,
+        next: UnsafeMutablePointer<Float>?, mask: UnsafeMutablePointer<Float>?
+    ) {
+        for r in 0..<rows {
+            let zr = z + r * n
+            switch activation {
+            case .relu:
+                for j in 0..<n { let v = zr[j] + bias[j]; zr[j] = v > 0 ? v : 0 }
+            case .sigmoid, .tanh:
+                for j in 0..<n { zr[j] = activation.apply(zr[j] + bias[j]) }
+            }
+            guard let d = dropout, let next, let mask else { continue }
+            let xr = next + r * n, mr = mask + r * n
+            let scale = d.keptScale
+            var j = 0
+            while j < n {
+                // One Philox block gives the draws of four consecutive units.
+                let counter = (UInt32(j / 4), UInt32(firstRow + r),
+                               RandomPurpose.dropout.rawValue << 16 | UInt32(d.layer),
+                               UInt32(truncatingIfNeeded: d.step))
+                let words = Philox.block(counter, key: d.seed)
+                for lane in 0..<min(4, n - j) {
+                    let keep = Philox.unitFloat(Philox.word(words, lane)) >= d.probability
+                    mr[j + lane] = keep ? scale : 0
+                    xr[j + lane] = keep ? zr[j + lane] * scale : 0
+                }
+                j += 4
+            }
+        }
+    }
+
+    /// z ← z + b in place (the output layer, which has no nonlinearity).
+    @inline(__always)
+    public static func addBias(_ z: UnsafeMutablePointer<Float>, rows: Int, units n: Int,
+                               bias: UnsafePointer<Float>) {
+        for r in 0..<rows {
+            let zr = z + r * n
+            for j in 0..<n { zr[j] += bias[j] }
+        }
+    }
+
+    /// d ← d · mask · f'(a) in place: turns ∂L/∂(layer output) into ∂L/∂(pre-activation).
+    /// - Parameters:
+    ///   - d: (R, N) gradient with respect to the layer's output (after dropout).
+    ///   - a: (R, N) the activations f(z), before dropout.
+    ///   - mask: (R, N) the dropout mask, or nil without dropout.
+    @inline(__always)
+    public static func activationBackward(
+        _ d: UnsafeMutablePointer<Float>, rows: Int, units n: Int,
+        activations a: UnsafePointer<Float>, activation: Activation,
+        mask: UnsafePointer<Float>?
+    ) {
+        let count = rows * n
+        switch activation {
+        case .relu:
+            for i in 0..<count where !(a[i] > 0) { d[i] = 0 }
+        case .sigmoid, .tanh:
+            for i in 0..<count { d[i] *= activation.derivative(output: a[i]) }
+        }
+        if let mask {
+            for i in 0..<count { d[i] *= mask[i] }
+        }
+    }
+
+    /// db[u] = Σ_r d[r, u] for units `units`, summing rows in order 0, 1, …, B−1 (a fixed order,
+    /// so the result is the same whichever worker owns the units).
+    /// - Parameters:
+    ///   - d: (B, N) ∂L/∂z for the whole batch.
+    ///   - db: the bias gradient of the layer, (N); entries outside `units` are untouched.
+    @inline(__always)
+    public static func biasGradient(
+        _ d: UnsafePointer<Float>, rows: Int, units n: Int, range units: Range<Int>,
+        into db: UnsafeMutablePointer<Float>
+    ) {
+        for u in units { db[u] = 0 }
+        for r in 0..<rows {
+            let dr = d + r * n
+            for u in units { db[u] += dr[u] }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+
+/// Runs a trained network forward over a whole split, in chunks of rows shared among workers.
+public final class Evaluator: @unchecked Sendable {
+    public let network: Network
+    let pool: WorkerPool
+    let workspace: Workspace
+
+    /// - Parameter chunkRows: rows evaluated per parallel pass (memory: chunkRows × widest layer).
+    public init(network: Network, workers: Int, chunkRows: Int = 1024) {
+        BLAS.configureSingleThreaded()
+        self.network = network
+        self.pool = WorkerPool(count: workers)
+        self.workspace = Workspace(spec: network.spec, capacity: chunkRows, dropout: false, backward: false)
+    }
+
+    /// Loss and accuracy (or regression errors) over every row of `split`, which must have targets.
+    public func evaluate(_ split: DatasetSplit) -> EvaluationReport {
+        let c = network.spec.outputCount
+        var lossSum = 0.0
+        var counts: [Int]? = nil, correct: [Int]? = nil
+        var squared = 0.0, absolute = 0.0
+        if case .labels = split.targets {
+            counts = Array(repeating: 0, count: c)
+            correct = Array(repeating: 0, count: c)
+        }
+        forEachChunk(of: split) { batch, outputs in
+            let ws = workspace
+            for r in 0..<batch.count {
+                lossSum += Double(ws.rowLoss[r])
+                if counts != nil {
+                    let label = Int(ws.labels[r])
+                    counts![label] += 1
+                    if ws.predicted[r] == ws.labels[r] { correct![label] += 1 }
+                }
+            }
+            if case .values(let targets, _) = split.targets {
+                var index = batch.indices.startIndex
+                for r in 0..<batch.count {
+                    let row = batch.indices[index]
+                    for j in 0..<c {
+                        let e = Double(outputs[r * c + j]) - Double(targets[row * c + j])
+                        squared += e * e
+                        absolute += abs(e)
+                    }
+                    index += 1
+                }
+            }
+        }
+        let n = split.rows
+        var report = EvaluationReport(rows: n, loss: n > 0 ? lossSum / Double(n) : 0)
+        if let counts, let correct {
+            report.classCounts = counts
+            report.classCorrect = correct
+            report.accuracy = n > 0 ? Double(correct.reduce(0, +)) / Double(n) : 0
+        } else if split.targetWidth != nil {
+            report.meanSquaredError = squared / Double(max(n * c, 1))
+            report.meanAbsoluteError = absolute / Double(max(n * c, 1))
+        }
+        return report
+    }
+
+    /// The network's outputs for every row: class probabilities (softmax) for a cross-entropy
+    /// model, the linear outputs for MSE. (N, C) row-major.
+    public func predict(_ split: DatasetSplit) -> [Float] {
+        let c = network.spec.outputCount
+        var result: [Float] = []
+        result.reserveCapacity(split.rows * c)
+        forEachChunk(of: split) { batch, outputs in
+            for r in 0..<batch.count {
+                let row = outputs + r * c
+                guard network.spec.loss == .crossEntropy else {
+                    result.append(contentsOf: UnsafeBufferPointer(start: row, count: c))
+                    continue
+                }
+                var maxValue = row[0]
+                for j in 1..<c { maxValue = max(maxValue, row[j]) }
+                var sum: Float = 0
+                for j in 0..<c { sum += exp(row[j] - maxValue) }
+                for j in 0..<c { result.append(exp(row[j] - maxValue) / sum) }
+            }
+        }
+        return result
+    }
+
+    /// Runs the forward pass over `split` in order, chunk by chunk, handing each chunk's batch
+    /// and outputs (rows, C) to `body`.
+    private func forEachChunk(of split: DatasetSplit,
+                              _ body: (Batch, UnsafePointer<Float>) -> Void) {
+        let ws = workspace, spec = network.spec
+        let order = Array(0..<split.rows)
+        var start = 0
+        while start < split.rows {
+            let end = min(start + ws.capacity, split.rows)
+            let batch = Batch(split: split, indices: order[start..<end])
+            pool.run { w in
+                let rows = self.pool.share(of: batch.count, worker: w)
+                guard !rows.isEmpty else { return }
+                batch.gather(rows: rows, x: ws.batchInput.base, labels: ws.labels,
+                             targets: spec.loss == .mse ? ws.targets.base : nil,
+                             targetWidth: spec.outputCount)
+                ForwardPass.run(rows: rows, batchSize: batch.count, network: self.network,
+                                workspace: ws, dropout: nil)
+            }
+            body(batch, ws.activations[spec.layerCount - 1].base)
+            start = end
+        }
+    }
+}

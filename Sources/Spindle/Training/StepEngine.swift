@@ -1,0 +1,174 @@
+/// One training step over a minibatch, split across workers in two phases (DESIGN.md):
+///
+/// phase A — worker w owns rows share(B, w) of the batch: gathers them, runs forward, loss and
+///           backward-data through every layer, writing its rows of every activation and delta;
+/// phase B — worker w owns units share(n, w) of every layer: computes their dW over all B rows (one
+///           GEMM with K = B), their db (rows summed in order), and updates their parameters.
+///
+/// No result depends on W: rows of a product are split only where each output row depends on one
+/// input row, the reductions over the batch (dW, db, the loss) are never split, and every random
+/// draw is keyed by (step, layer, row, unit). Global-norm clipping adds one reduction of per-unit
+/// squared norms, again in a fixed order, between computing the gradients and applying them.
+public final class StepEngine: @unchecked Sendable {
+    public let network: Network
+    public let optimizer: Optimizer
+    public let pool: WorkerPool
+    /// ∂(batch loss)/∂(parameters), same layout as the parameters.
+    public let gradients: FloatBuffer
+    /// The optimizer's moment buffers (momentum: 1, Adam: 2), same layout as the parameters.
+    public let moments: [FloatBuffer]
+    let workspace: Workspace
+    let dropoutProbability: Float
+    let seed: UInt64
+    /// Per-unit squared gradient norms (row of W plus bias entry), for clipping.
+    private let unitNorms: FloatBuffer
+    private let unitOffsets: [Int]
+
+    /// - Parameters:
+    ///   - maxBatch: the largest batch this engine will see.
+    ///   - dropout: probability of dropping each hidden unit during training.
+    ///   - seed: key of the dropout draws.
+    public init(network: Network, optimizer: OptimizerConfig, workers: Int, maxBatch: Int,
+                dropout: Double, seed: UInt64) {
+        BLAS.configureSingleThreaded()
+        self.network = network
+        self.optimizer = Optimizer(optimizer)
+        self.pool = WorkerPool(count: workers)
+        let count = network.layout.parameterCount
+        gradients = FloatBuffer(count: count)
+        moments = (0..<optimizer.kind.momentCount).map { _ in FloatBuffer(count: count) }
+        workspace = Workspace(spec: network.spec, capacity: maxBatch, dropout: dropout > 0, backward: true)
+        dropoutProbability = Float(dropout)
+        self.seed = seed
+        let outputs = network.layout.layers.map(\.outputs)
+        unitOffsets = outputs.indices.map { outputs[..<$0].reduce(0, +) }
+        unitNorms = FloatBuffer(count: outputs.reduce(0, +))
+    }
+
+    /// What a step measured: the batch's summed loss (rows added in order) and correct predictions.
+    public struct StepResult: Sendable {
+        public var lossSum: Double
+        public var correct: Int
+        public var rows: Int
+        public var meanLoss: Double { lossSum / Double(rows) }
+    }
+
+    /// Computes the gradient of the mean loss over `batch` and, with `update`, applies the optimizer.
+    /// - Parameters:
+    ///   - step: 0-based global step number; keys the dropout draws.
+    ///   - update: the optimizer's scalars for this step, or nil to leave parameters untouched.
+    ///   - clipNorm: rescale the gradient to at most this global L2 norm before updating.
+    @discardableResult
+    public func step(_ batch: Batch, step: Int, update: Optimizer.StepScalars?,
+                     clipNorm: Float? = nil) -> StepResult {
+        let rows = batch.count
+        precondition(rows > 0 && rows <= workspace.capacity, "StepEngine: batch of \(rows) rows")
+        pool.run { w in self.phaseA(batch, rows: self.pool.share(of: rows, worker: w), step: step) }
+        if var scalars = update, let clipNorm {
+            pool.run { w in self.phaseB(worker: w, batchSize: rows, update: nil, norms: true) }
+            let norm = globalNorm()
+            if norm > clipNorm { scalars.gradientScale = clipNorm / norm }
+            let clipped = scalars
+            pool.run { w in self.applyUpdate(worker: w, scalars: clipped) }
+        } else {
+            pool.run { w in self.phaseB(worker: w, batchSize: rows, update: update, norms: false) }
+        }
+        return summary(batch)
+    }
+
+    // MARK: - Phase A: rows
+
+    private func phaseA(_ batch: Batch, rows: Range<Int>, step: Int) {
+        guard !rows.isEmpty else { return }
+        let ws = workspace, spec = network.spec, widths = spec.widths
+        batch.gather(rows: rows, x: ws.batchInput.base, labels: ws.labels,
+                     targets: spec.loss == .mse ? ws.targets.base : nil, targetWidth: spec.outputCount)
+        let draw = dropoutProbability > 0
+            ? DenseKernels.DropoutDraw(probability: dropoutProbability, seed: seed, step: step, layer: 0)
+            : nil
+        ForwardPass.run(rows: rows, batchSize: batch.count, network: network, workspace: ws, dropout: draw)
+        // Backward-data: δ_{l−1} (R, n_l) = δ_l (R, n_{l+1}) · W_l (n_{l+1}, n_l), then · f'(a).
+        // Layer 0 needs no input gradient, which saves the largest product of the pass.
+        let p = network.parameters.base
+        let r0 = rows.lowerBound, count = rows.count
+        for l in stride(from: spec.layerCount - 1, through: 1, by: -1) {
+            let nIn = widths[l], nOut = widths[l + 1]
+            let below = ws.deltas[l - 1].base + r0 * nIn
+            BLAS.sgemm(.none, .none, m: count, n: nIn, k: nOut,
+                       a: ws.deltas[l].base + r0 * nOut, lda: nOut,
+                       b: p + network.layout.layers[l].weightOffset, ldb: nIn,
+                       c: below, ldc: nIn)
+            DenseKernels.activationBackward(
+                below, rows: count, units: nIn,
+                activations: ws.activations[l - 1].base + r0 * nIn, activation: spec.activation,
+                mask: ws.masks[l - 1].map { UnsafePointer($0.base + r0 * nIn) })
+        }
+    }
+
+    // MARK: - Phase B: parameter slices
+
+    private func phaseB(worker w: Int, batchSize b: Int, update: Optimizer.StepScalars?, norms: Bool) {
+        let ws = workspace, g = gradients.base
+        for (l, layer) in network.layout.layers.enumerated() {
+            let units = pool.share(of: layer.outputs, worker: w)
+            guard !units.isEmpty else { continue }
+            let nIn = layer.inputs, nOut = layer.outputs
+            // dW[u0..<u1, :] (U, nIn) = δ[:, u0..<u1]ᵀ (U, B) · X (B, nIn).
+            BLAS.sgemm(.transposed, .none, m: units.count, n: nIn, k: b,
+                       a: ws.deltas[l].base + units.lowerBound, lda: nOut,
+                       b: ws.input(l), ldb: nIn,
+                       c: g + layer.weightOffset + units.lowerBound * nIn, ldc: nIn)
+            DenseKernels.biasGradient(ws.deltas[l].base, rows: b, units: nOut, range: units,
+                                      into: g + layer.biasOffset)
+            if norms { unitSquaredNorms(layer: l, units: units) }
+            if let update { self.update(layer: layer, units: units, scalars: update) }
+        }
+    }
+
+    private func applyUpdate(worker w: Int, scalars: Optimizer.StepScalars) {
+        for layer in network.layout.layers {
+            let units = pool.share(of: layer.outputs, worker: w)
+            if !units.isEmpty { update(layer: layer, units: units, scalars: scalars) }
+        }
+    }
+
+    @inline(__always)
+    private func update(layer: ParameterLayout.Dense, units: Range<Int>, scalars: Optimizer.StepScalars) {
+        let m1 = moments.first?.base, m2 = moments.count > 1 ? moments[1].base : nil
+        optimizer.update(layer.weightRange(units: units), decays: true, scalars: scalars,
+                         parameters: network.parameters.base, gradients: gradients.base,
+                         moment1: m1, moment2: m2)
+        optimizer.update(layer.biasRange(units: units), decays: false, scalars: scalars,
+                         parameters: network.parameters.base, gradients: gradients.base,
+                         moment1: m1, moment2: m2)
+    }
+
+    // MARK: - Reductions (fixed order, on the coordinator)
+
+    private func unitSquaredNorms(layer l: Int, units: Range<Int>) {
+        let layer = network.layout.layers[l], g = gradients.base
+        for u in units {
+            var sum: Float = 0
+            for i in layer.weightRange(units: u..<(u + 1)) { sum += g[i] * g[i] }
+            let bias = g[layer.biasOffset + u]
+            unitNorms[unitOffsets[l] + u] = sum + bias * bias
+        }
+    }
+
+    private func globalNorm() -> Float {
+        var total = 0.0
+        for i in 0..<unitNorms.count { total += Double(unitNorms[i]) }
+        return Float(total.squareRoot())
+    }
+
+    private func summary(_ batch: Batch) -> StepResult {
+        var loss = 0.0, correct = 0
+        let ws = workspace, rows = batch.count
+        let labels = batch.split.labelBound != nil
+        for r in 0..<rows {
+            loss += Double(ws.rowLoss[r])
+            if labels && ws.predicted[r] == ws.labels[r] { correct += 1 }
+        }
+        return StepResult(lossSum: loss, correct: correct, rows: rows)
+    }
+}

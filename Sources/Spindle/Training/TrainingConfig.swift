@@ -1,0 +1,75 @@
+/// Everything that determines a training run's result, bit for bit. The worker count is not part
+/// of it: any worker count gives the same bits (DESIGN.md contract 1).
+public struct TrainingConfig: Codable, Equatable, Sendable {
+    /// Hidden layer widths, e.g. [512, 256].
+    public var hiddenSizes: [Int]
+    public var activation: Activation
+    public var loss: LossKind
+    public var optimizer: OptimizerConfig
+    public var schedule: LearningRateSchedule
+    public var batchSize: Int
+    public var epochs: Int
+    /// Stop after this many steps in total, even mid-epoch.
+    public var maxSteps: Int?
+    /// Probability of dropping each hidden unit while training.
+    public var dropout: Double
+    /// Rescale gradients to at most this global L2 norm.
+    public var clipNorm: Double?
+    public var seed: UInt64
+
+    public init(hiddenSizes: [Int] = [512, 256], activation: Activation = .relu,
+                loss: LossKind = .crossEntropy, optimizer: OptimizerConfig = OptimizerConfig(),
+                schedule: LearningRateSchedule = .constant, batchSize: Int = 128, epochs: Int = 10,
+                maxSteps: Int? = nil, dropout: Double = 0, clipNorm: Double? = nil, seed: UInt64 = 0) {
+        self.hiddenSizes = hiddenSizes
+        self.activation = activation
+        self.loss = loss
+        self.optimizer = optimizer
+        self.schedule = schedule
+        self.batchSize = batchSize
+        self.epochs = epochs
+        self.maxSteps = maxSteps
+        self.dropout = dropout
+        self.clipNorm = clipNorm
+        self.seed = seed
+    }
+
+    /// The model this config trains on data with `inputs` features and `outputs` classes/targets.
+    public func modelSpec(inputs: Int, outputs: Int) -> ModelSpec {
+        ModelSpec(inputCount: inputs, hiddenSizes: hiddenSizes, outputCount: outputs,
+                  activation: activation, loss: loss)
+    }
+
+    /// Checks that every value is usable, naming the offending setting.
+    /// - Throws: `SpindleError.invalidConfig`.
+    public func validate() throws {
+        func fail(_ setting: String, _ found: String, _ expected: String) throws -> Never {
+            throw SpindleError.invalidConfig(setting: setting, found: found, expected: expected)
+        }
+        if let bad = hiddenSizes.first(where: { $0 <= 0 }) {
+            try fail("layers", "\(bad)", "positive layer widths")
+        }
+        if batchSize <= 0 { try fail("batch-size", "\(batchSize)", "a positive number of rows") }
+        if epochs <= 0 { try fail("epochs", "\(epochs)", "a positive number") }
+        if let maxSteps, maxSteps <= 0 { try fail("max-steps", "\(maxSteps)", "a positive number") }
+        let lr = optimizer.learningRate
+        if !(lr > 0) || !lr.isFinite { try fail("lr", "\(lr)", "a finite number > 0") }
+        if !(dropout >= 0 && dropout < 1) { try fail("dropout", "\(dropout)", "a probability in [0, 1)") }
+        let wd = optimizer.weightDecay
+        if !(wd >= 0) || !wd.isFinite { try fail("weight-decay", "\(wd)", "a finite number >= 0") }
+        let mu = optimizer.momentum
+        if !(mu >= 0 && mu < 1) { try fail("momentum", "\(mu)", "a number in [0, 1)") }
+        if let clipNorm, !(clipNorm > 0) || !clipNorm.isFinite {
+            try fail("clip-norm", "\(clipNorm)", "a finite number > 0")
+        }
+        switch schedule {
+        case .constant: break
+        case let .step(every, gamma):
+            if every <= 0 { try fail("step-epochs", "\(every)", "a positive number of epochs") }
+            if !(gamma > 0) || !gamma.isFinite { try fail("gamma", "\(gamma)", "a finite number > 0") }
+        case let .cosine(warmup, minimum):
+            if warmup < 0 { try fail("warmup-steps", "\(warmup)", "a number >= 0") }
+            if !(minimum >= 0) || minimum > lr { try fail("min-lr", "\(minimum)", "a number in [0, lr]") }
+        }
+    }
+}

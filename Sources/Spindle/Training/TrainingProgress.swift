@@ -1,0 +1,26 @@
+/// What the trainer reports after each epoch and at the end of a run.
+public struct EpochReport: Codable, Equatable, Sendable {
+    /// 1-based epoch number.
+    public var epoch: Int
+    /// Global steps completed so far.
+    public var steps: Int
+    /// Mean training loss over the epoch's rows (with dropout active, as trained).
+    public var trainLoss: Double
+    /// Fraction of the epoch's training rows predicted right during training.
+    public var trainAccuracy: Double?
+    public var validation: EvaluationReport?
+    public var learningRate: Double
+    /// Wall-clock seconds of the epoch's training steps (evaluation excluded).
+    public var seconds: Double
+    public var samplesPerSecond: Double
+}
+
+/// The outcome of a training run.
+public struct TrainingResult: Sendable {
+    public var epochs: [EpochReport]
+    public var steps: Int
+    /// Wall-clock seconds spent in training steps (evaluation excluded).
+    public var trainingSeconds: Double
+    public var samplesTrained: Int
+    public var samplesPerSecond: Double { trainingSeconds > 0 ? Double(samplesTrained) / trainingSeconds : 0 }
+}
