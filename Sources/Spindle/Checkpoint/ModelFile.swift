@@ -1,0 +1,130 @@
+import Foundation
+import HDF5Kit
+
+/// A trained model (and the optimizer state that continues it) as one self-describing HDF5 file,
+/// readable with h5py alone. Layout, documented for users in docs/model-format.md:
+///
+///     /                      attrs: format = "spindle-model", format_version, spindle_version,
+///                                   config (JSON of TrainingConfig), steps, epochs
+///     /model                 attrs: architecture "784-512-256-10", widths, activation, loss
+///     /model/dense_<l>/weight  (out, in) float32 — y = x · weightᵀ + bias
+///     /model/dense_<l>/bias    (out) float32
+///     /optimizer             attrs: kind, step
+///     /optimizer/moment_<k>  flat float32, same order as the /model datasets concatenated
+///
+/// Every dataset carries a Fletcher-32 checksum, so corruption is reported on read.
+public struct ModelFile {
+    public static let format = "spindle-model"
+    public static let formatVersion = 1
+
+    public var network: Network
+    public var config: TrainingConfig
+    /// Optimizer moments (may be empty), and the steps and epochs trained so far.
+    public var moments: [[Float]]
+    public var steps: Int
+    public var epochs: Int
+
+    public init(network: Network, config: TrainingConfig, moments: [[Float]] = [], steps: Int = 0, epochs: Int = 0) {
+        self.network = network
+        self.config = config
+        self.moments = moments
+        self.steps = steps
+        self.epochs = epochs
+    }
+
+    /// Writes the file atomically (temporary file, fsync, rename).
+    /// - Throws: `SpindleError.cannotWrite` or `HDF5Error`.
+    public func write(to path: String) throws {
+        try AtomicFile.writeHDF5(to: path) { file in
+            try file.setAttribute("format", Self.format)
+            try file.setAttribute("format_version", Self.formatVersion)
+            try file.setAttribute("spindle_version", BuildInfo.version)
+            try file.setAttribute("config", String(decoding: try JSONEncoder.sorted.encode(config), as: UTF8.self))
+            try file.setAttribute("steps", steps)
+            try file.setAttribute("epochs", epochs)
+            let spec = network.spec
+            let model = try file.createGroup("model")
+            try model.setAttribute("architecture", spec.architecture)
+            try model.setAttribute("widths", spec.widths)
+            try model.setAttribute("activation", spec.activation.rawValue)
+            try model.setAttribute("loss", spec.loss.rawValue)
+            for (l, layer) in network.layout.layers.enumerated() {
+                let group = try model.createGroup("dense_\(l)")
+                try writeFloats(group, "weight", network.weights(layer: l), shape: [layer.outputs, layer.inputs])
+                try writeFloats(group, "bias", network.biases(layer: l), shape: [layer.outputs])
+            }
+            let optimizer = try file.createGroup("optimizer")
+            try optimizer.setAttribute("kind", config.optimizer.kind.rawValue)
+            try optimizer.setAttribute("step", steps)
+            for (k, moment) in moments.enumerated() {
+                try writeFloats(optimizer, "moment_\(k + 1)", moment, shape: [moment.count])
+            }
+        }
+    }
+
+    /// Reads and checks a model file.
+    /// - Throws: `SpindleError.invalidModel` naming the file and what is wrong with it.
+    public static func read(from path: String) throws -> ModelFile {
+        func invalid(_ problem: String) -> SpindleError { .invalidModel(path: path, problem: problem) }
+        let file = try DatasetReader.openFile(path)
+        guard file.hasAttribute("format"), try file.stringAttribute("format") == format else {
+            throw invalid("not a Spindle model file (no format = \"\(format)\" attribute)")
+        }
+        let version = try file.intAttribute("format_version")
+        guard version <= formatVersion else {
+            throw invalid("format_version \(version) is newer than this Spindle understands (\(formatVersion)); " +
+                          "upgrade Spindle to read it")
+        }
+        let config: TrainingConfig
+        do {
+            config = try JSONDecoder().decode(TrainingConfig.self, from: Data(try file.stringAttribute("config").utf8))
+        } catch let error as HDF5Error {
+            throw error
+        } catch {
+            throw invalid("its config attribute is not a valid Spindle config: \(error)")
+        }
+        let model = try file.openGroup("model")
+        let widths = try model.intArrayAttribute("widths")
+        guard widths.count >= 2, widths.allSatisfy({ $0 > 0 }) else { throw invalid("bad layer widths \(widths)") }
+        let spec = ModelSpec(inputCount: widths[0], hiddenSizes: Array(widths.dropFirst().dropLast()),
+                             outputCount: widths.last!, activation: config.activation, loss: config.loss)
+        let layout = ParameterLayout(spec)
+        var parameters: [Float] = []
+        parameters.reserveCapacity(layout.parameterCount)
+        for (l, layer) in layout.layers.enumerated() {
+            for (name, shape) in [("weight", [layer.outputs, layer.inputs]), ("bias", [layer.outputs])] {
+                let dataset = try model.openDataset("dense_\(l)/\(name)")
+                guard dataset.shape == shape else {
+                    throw invalid("/model/dense_\(l)/\(name) has shape \(dataset.shape), expected \(shape)")
+                }
+                parameters += try dataset.readAll() as [Float]
+            }
+        }
+        guard parameters.allSatisfy(\.isFinite) else { throw invalid("holds non-finite weights") }
+        var moments: [[Float]] = []
+        for k in 1...2 where file.exists("optimizer/moment_\(k)") {
+            moments.append(try file.openDataset("optimizer/moment_\(k)").readAll())
+        }
+        return ModelFile(network: Network(spec: spec, parameters: parameters), config: config,
+                         moments: moments, steps: try file.intAttribute("steps"),
+                         epochs: try file.intAttribute("epochs"))
+    }
+
+    private func writeFloats(_ group: H5Group, _ name: String, _ values: [Float], shape: [Int]) throws {
+        // Fletcher-32 needs a chunked layout; one chunk of up to ~1 MiB of rows.
+        let rowWidth = shape.dropFirst().reduce(1, *)
+        let chunkRows = max(1, min(shape[0], (1 << 18) / max(rowWidth, 1)))
+        let dataset = try group.createDataset(name, type: .float32, shape: shape,
+                                              chunkShape: [chunkRows] + shape.dropFirst(), fletcher32: true)
+        try dataset.write(values)
+    }
+}
+
+extension JSONEncoder {
+    /// Sorted keys, so the same config always gives the same text.
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+}

@@ -1,0 +1,73 @@
+/// One split of a dataset (train, validation or test) held in memory in its stored element type.
+///
+/// Features stay uint8 when stored so (a quarter of the memory of Float) and are converted while
+/// a worker gathers its rows of a batch — conversion is part of the parallel step, not a serial
+/// pass over the file (DESIGN.md: uint8 is scaled by 1/255 on the fly).
+public struct DatasetSplit: Sendable {
+    /// Features, (N, F) row-major.
+    public enum Features: Sendable {
+        /// Scaled by 1/255 when read.
+        case uint8([UInt8])
+        case float32([Float])
+    }
+    /// What the network is trained to predict.
+    public enum Targets: Sendable {
+        /// Class indices 0..<C, (N).
+        case labels([Int32])
+        /// Regression targets, (N, T) row-major.
+        case values([Float], width: Int)
+        /// Features only (data to predict on).
+        case none
+    }
+
+    /// Where the split came from, for messages: "data.h5:/train".
+    public let name: String
+    public let rows: Int
+    public let featureCount: Int
+    public let features: Features
+    public let targets: Targets
+
+    public init(name: String, rows: Int, featureCount: Int, features: Features, targets: Targets) {
+        self.name = name
+        self.rows = rows
+        self.featureCount = featureCount
+        self.features = features
+        self.targets = targets
+    }
+
+    /// Largest label + 1 for classification, nil for regression targets.
+    public var labelBound: Int? {
+        guard case .labels(let labels) = targets else { return nil }
+        return Int(labels.max() ?? -1) + 1
+    }
+
+    /// Width of the regression targets, nil for labels.
+    public var targetWidth: Int? {
+        guard case .values(_, let width) = targets else { return nil }
+        return width
+    }
+
+    /// The same split restricted to `indices` (used to hold out a validation fraction).
+    public func subset(_ indices: [Int], name: String) -> DatasetSplit {
+        let f = featureCount
+        func pick<T>(_ all: [T], width: Int) -> [T] {
+            var out: [T] = []
+            out.reserveCapacity(indices.count * width)
+            for i in indices { out.append(contentsOf: all[(i * width)..<((i + 1) * width)]) }
+            return out
+        }
+        let features: Features
+        switch self.features {
+        case .uint8(let x): features = .uint8(pick(x, width: f))
+        case .float32(let x): features = .float32(pick(x, width: f))
+        }
+        let targets: Targets
+        switch self.targets {
+        case .labels(let y): targets = .labels(pick(y, width: 1))
+        case .values(let y, let width): targets = .values(pick(y, width: width), width: width)
+        case .none: targets = .none
+        }
+        return DatasetSplit(name: name, rows: indices.count, featureCount: f,
+                            features: features, targets: targets)
+    }
+}
