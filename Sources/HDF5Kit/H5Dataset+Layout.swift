@@ -50,7 +50,7 @@ extension H5Dataset {
 extension H5Dataset {
     /// The chunk-cache settings HDF5 holds for this open dataset: hash-table slots, bytes, and
     /// the preemption weight w0. For tests and diagnostics.
-    func chunkCacheSettings() throws -> (slots: Int, bytes: Int, preemption: Double) {
+    public func chunkCacheSettings() throws -> (slots: Int, bytes: Int, preemption: Double) {
         let operation = "read chunk cache settings of"
         let path = handle.describe()
         return try HDF5.locked {

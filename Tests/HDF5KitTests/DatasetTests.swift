@@ -1,4 +1,4 @@
-@testable import HDF5Kit
+import HDF5Kit
 import Testing
 
 /// Layouts, filters, chunk caches and the edges of row-range I/O.
@@ -130,14 +130,5 @@ import Testing
         let second = try file.openDataset("x", chunkCacheBytes: 64 << 20)
         #expect(try second.chunkCacheSettings().bytes == first.chunkCacheSettings().bytes)
         #expect(try second.chunkCacheSettings().bytes != 64 << 20)
-    }
-
-    @Test(arguments: [
-        (1 << 20, 1 << 20, 101),         // one chunk fits: 100 slots → next prime 101
-        (64 << 20, 64 * 1024, 102_407),  // 1024 chunks → 102,400 → next prime
-        (1 << 30, 64, 1_000_003),        // capped near a million slots
-    ])
-    func chunkCacheSlotsArePrimeAndScaled(cacheBytes: Int, chunkBytes: Int, slots: Int) {
-        #expect(H5PropertyList.chunkCacheSlots(cacheBytes: cacheBytes, chunkBytes: chunkBytes) == slots)
     }
 }

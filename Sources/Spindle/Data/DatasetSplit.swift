@@ -35,6 +35,12 @@ public struct DatasetSplit: Sendable {
         self.targets = targets
     }
 
+    /// Whether the targets are class labels.
+    public var hasLabels: Bool {
+        if case .labels = targets { return true }
+        return false
+    }
+
     /// Largest label + 1 for classification, nil for regression targets.
     public var labelBound: Int? {
         guard case .labels(let labels) = targets else { return nil }

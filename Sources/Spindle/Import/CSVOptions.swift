@@ -57,16 +57,23 @@ public struct CSVOptions: Sendable {
     public var targets: Targets
     /// How the features are stored. Default `.float32`.
     public var featureType: FeatureType
+    /// For `.classNames` targets: the classes to map names into, class `i` being `knownClassNames[i]`
+    /// (pass the training file's names when reading its test file, so both agree even if the test
+    /// file lacks a class). A name not in the list is an error. `nil` (default): the file's own
+    /// names, sorted.
+    public var knownClassNames: [String]?
 
     /// Creates options; every argument has the default described on its property.
     public init(header: Header = .auto, separator: Character = ",", labelColumn: Column = -1,
-                targets: Targets = .classIndices, featureType: FeatureType = .float32)
+                targets: Targets = .classIndices, featureType: FeatureType = .float32,
+                knownClassNames: [String]? = nil)
     {
         self.header = header
         self.separator = separator
         self.labelColumn = labelColumn
         self.targets = targets
         self.featureType = featureType
+        self.knownClassNames = knownClassNames
     }
 
     /// T, the number of target columns.

@@ -27,10 +27,19 @@ public enum CSVReader {
         guard let firstLine = try scanner.next(into: &fields) else {
             throw ImportError(file: path, reason: .empty, message: "file is empty (expected rows of numbers)")
         }
-        let layout = try CSVLayout(first: fields, scanner: scanner, options: options)
+        let layout = try CSVLayout(first: fields, line: firstLine, scanner: scanner, options: options)
         var builder = CSVTableBuilder(layout: layout, options: options)
-        if !layout.hasHeader { try builder.add(fields, line: firstLine, from: scanner) }
+        // Buffers are sized from the first data record's length; this guess only avoids copying
+        // 200 MB buffers as they grow.
+        let recordStart = layout.hasHeader ? scanner.position : 0
+        if !layout.hasHeader {
+            builder.reserve(recordLength: scanner.position, fileLength: scanner.bytes.count)
+            try builder.add(fields, line: firstLine, from: scanner)
+        }
         while let line = try scanner.next(into: &fields) {
+            if builder.rows == 0 {
+                builder.reserve(recordLength: scanner.position - recordStart, fileLength: scanner.bytes.count)
+            }
             try builder.add(fields, line: line, from: scanner)
         }
         return try builder.finish()
@@ -49,7 +58,7 @@ struct CSVLayout {
     var hasHeader: Bool { header != nil }
     var featureCount: Int { columnCount - targetColumns.count }
 
-    init(first fields: [CSVField], scanner: CSVScanner, options: CSVOptions) throws {
+    init(first fields: [CSVField], line: Int, scanner: CSVScanner, options: CSVOptions) throws {
         file = scanner.file
         columnCount = fields.count
         let width = options.targetWidth
@@ -65,7 +74,7 @@ struct CSVLayout {
             hasHeader = false
         case (.auto, .index(let index)):
             // A header is a first row with text where numbers belong; class names are text anyway.
-            let targets = try Self.block(index: index, width: width, columns: fields.count, file: file)
+            let targets = try Self.block(index: index, width: width, columns: fields.count, file: file, line: line)
             let mustBeNumbers = fields.indices.filter { options.targets != .classNames || !targets.contains($0) }
             hasHeader = mustBeNumbers.contains { Float(texts[$0]) == nil }
         }
@@ -73,14 +82,14 @@ struct CSVLayout {
 
         switch options.labelColumn {
         case .index(let index):
-            targetColumns = try Self.block(index: index, width: width, columns: fields.count, file: file)
+            targetColumns = try Self.block(index: index, width: width, columns: fields.count, file: file, line: line)
         case .name(let name):
             guard let first = texts.firstIndex(of: name) else {
                 let known = texts.prefix(8).map { "'\($0)'" }.joined(separator: ", ") + (texts.count > 8 ? ", …" : "")
-                throw ImportError(file: file, location: "line 1", reason: .badOption,
+                throw ImportError(file: file, location: "line \(line)", reason: .badOption,
                                   message: "no column named '\(name)' in the header (found \(known))")
             }
-            targetColumns = try Self.block(index: first, width: width, columns: fields.count, file: file)
+            targetColumns = try Self.block(index: first, width: width, columns: fields.count, file: file, line: line)
         }
         guard featureCount > 0 else {
             throw ImportError(file: file, reason: .badOption,
@@ -90,11 +99,11 @@ struct CSVLayout {
 
     /// The T target columns anchored at `index`: a negative index is the block's last column
     /// counted from the end, a non-negative one its first column.
-    private static func block(index: Int, width: Int, columns: Int, file: String) throws -> Range<Int> {
+    private static func block(index: Int, width: Int, columns: Int, file: String, line: Int) throws -> Range<Int> {
         let first = index < 0 ? columns + index - width + 1 : index
         guard first >= 0, first + width <= columns else {
             let what = width == 1 ? "label column \(index) is" : "\(width) target columns at \(index) are"
-            throw ImportError(file: file, location: "line 1", reason: .badOption,
+            throw ImportError(file: file, location: "line \(line)", reason: .badOption,
                               message: "\(what) outside the \(columns) columns "
                                   + "(expected an index from \(-columns) to \(columns - 1))")
         }

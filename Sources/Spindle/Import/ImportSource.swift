@@ -13,6 +13,8 @@ final class ImportSource {
     private let handle: gzFile
     /// Uncompressed bytes delivered so far.
     private(set) var offset = 0
+    /// The size on disk: the exact data size of a plain file, a lower bound for a gzip one.
+    private let fileSize: Int
 
     /// Largest single `gzread`: its length is a C `unsigned` and its result an `int`.
     private static let maxRead = 1 << 30
@@ -27,6 +29,7 @@ final class ImportSource {
         guard !isDirectory.boolValue else {
             throw ImportError(file: path, reason: .cannotOpen, message: "is a directory, expected a file")
         }
+        fileSize = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         guard let handle = gzopen(path, "rb") else {
             let cause = String(cString: strerror(errno))
             throw ImportError(file: path, reason: .cannotOpen, message: "cannot open: \(cause)")
@@ -109,11 +112,13 @@ final class ImportSource {
 
     /// Reads everything that is left.
     func readToEnd() throws -> [UInt8] {
-        var all = [UInt8]()
+        // Sized by the file: a plain file arrives in one read with no copying; a gzip one then
+        // grows by appending.
+        var all = try read(upTo: fileSize + 1)
         while true {
-            let chunk = try read(upTo: 1 << 24)
+            let chunk = try read(upTo: max(all.count, 1 << 20))
+            if chunk.isEmpty { return all }
             all += chunk
-            if chunk.count < 1 << 24 { return all }
         }
     }
 

@@ -72,7 +72,7 @@ public struct NPYDType: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses a `descr` such as `<f4`, `>i8`, `|u1` or `|b1`; `nil` for anything Spindle cannot read
     /// (strings, objects, complex, float16, datetimes, structured types).
-    init?(descr: String) {
+    public init?(descr: String) {
         let characters = Array(descr)
         guard characters.count >= 3, let size = Int(String(characters[2...])) else { return nil }
         switch characters[0] {

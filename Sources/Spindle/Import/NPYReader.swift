@@ -27,6 +27,11 @@ public enum NPYReader {
         }
         let lengthBytes = try source.read(exactly: major == 1 ? 2 : 4, of: "the NPY header length")
         let headerLength = lengthBytes.reversed().reduce(0) { $0 << 8 | Int($1) }
+        // NumPy itself refuses headers over 10,000 bytes; a far larger length means a damaged file.
+        guard headerLength <= 1 << 20 else {
+            throw ImportError(file: path, reason: .badFormat,
+                              message: "NPY header length \(headerLength) is implausible (expected under 1 MiB)")
+        }
         let headerBytes = try source.read(exactly: headerLength, of: "a \(headerLength)-byte NPY header")
         let headerText = String(decoding: headerBytes, as: UTF8.self)
         guard let header = NPYHeader(headerText) else {

@@ -28,7 +28,7 @@ public enum BLAS {
         return "Accelerate"
         #else
         guard let config = openblas_get_config() else { return "OpenBLAS" }
-        return "OpenBLAS " + String(cString: config)
+        return String(cString: config)  // "OpenBLAS 0.3.21 DYNAMIC_ARCH …"
         #endif
     }
 

@@ -32,7 +32,7 @@ public enum LossKernels {
             for j in 0..<c { sum += Foundation.exp(zr[j] - maxValue) }
             let logSum = Foundation.log(sum)
             let y = Int(labels[r])
-            rowLoss[r] = logSum + maxValue - zr[y]
+            rowLoss[r] = logSum + (maxValue - zr[y])  // the difference first: exact when z_y is the max
             predicted[r] = Int32(argmax)
             guard let dz else { continue }
             let dr = dz + r * c

@@ -6,8 +6,9 @@ public enum LearningRateSchedule: Codable, Equatable, Sendable {
     case constant
     /// Multiply by `gamma` every `everyEpochs` epochs (torch.optim.lr_scheduler.StepLR).
     case step(everyEpochs: Int, gamma: Double)
-    /// Linear warm-up from 0 over `warmupSteps`, then cosine decay to `minimum` at the last step
-    /// (the schedule of Loshchilov & Hutter's SGDR, without restarts).
+    /// Linear warm-up over `warmupSteps`, then cosine decay that would reach `minimum` one step
+    /// after the last (the schedule of Loshchilov & Hutter's SGDR without restarts, as Hugging
+    /// Face's get_cosine_schedule_with_warmup).
     case cosine(warmupSteps: Int, minimum: Double)
 
     /// The learning rate for 0-based step `step`.

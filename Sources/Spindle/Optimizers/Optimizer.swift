@@ -44,41 +44,44 @@ public struct Optimizer: Sendable {
     ) {
         let lr = s.learningRate, scale = s.gradientScale
         let lambda = decays ? Float(config.weightDecay) : 0
+        typealias V = Lanes.Vector
         switch config.kind {
         case .sgd:
-            for i in range {
-                w[i] -= lr * (scale * g[i] + lambda * w[i])
+            Lanes.forEach(range) { i, n in
+                let wi = Lanes.load(w + i, n)
+                Lanes.store(wi - lr * (scale * Lanes.load(g + i, n) + lambda * wi), w + i, n)
             }
         case .momentum:
-            let mu = Float(config.momentum)
+            let mu = Float(config.momentum), nesterov: Float = config.nesterov ? 1 : 0
             let m = m!
-            if config.nesterov {
-                for i in range {
-                    let grad = scale * g[i] + lambda * w[i]
-                    m[i] = mu * m[i] + grad
-                    w[i] -= lr * (grad + mu * m[i])
-                }
-            } else {
-                for i in range {
-                    m[i] = mu * m[i] + (scale * g[i] + lambda * w[i])
-                    w[i] -= lr * m[i]
-                }
+            Lanes.forEach(range) { i, n in
+                let wi = Lanes.load(w + i, n)
+                let grad = scale * Lanes.load(g + i, n) + lambda * wi
+                let mi = mu * Lanes.load(m + i, n) + grad
+                Lanes.store(mi, m + i, n)
+                // Nesterov steps along grad + μ·m (PyTorch's formulation), plain momentum along m.
+                let direction = nesterov == 0 ? mi : grad + mu * mi
+                Lanes.store(wi - lr * direction, w + i, n)
             }
         case .adam, .adamw:
             let m = m!, v = v!
+            // 1 − β in Double before rounding: 1 − Float(0.999) is off by 1.3e-5 relative.
             let b1 = Float(config.beta1), b2 = Float(config.beta2), eps = Float(config.epsilon)
+            let c1 = Float(1 - config.beta1), c2 = Float(1 - config.beta2)
             let step = s.adamStepSize, rootCorrection = s.adamRootCorrection
             // AdamW shrinks the weight itself; Adam adds λw to the gradient (L2).
             let shrink: Float = config.kind == .adamw ? 1 - lr * lambda : 1
             let l2: Float = config.kind == .adam ? lambda : 0
-            for i in range {
-                let grad = scale * g[i] + l2 * w[i]
-                let mi = b1 * m[i] + (1 - b1) * grad
-                let vi = b2 * v[i] + (1 - b2) * grad * grad
-                m[i] = mi
-                v[i] = vi
+            Lanes.forEach(range) { i, n in
+                let wi = Lanes.load(w + i, n)
+                let grad = scale * Lanes.load(g + i, n) + l2 * wi
+                let mi = b1 * Lanes.load(m + i, n) + c1 * grad
+                let vi = b2 * Lanes.load(v + i, n) + c2 * grad * grad
+                Lanes.store(mi, m + i, n)
+                Lanes.store(vi, v + i, n)
                 // PyTorch's placement of ε: outside the bias-corrected root.
-                w[i] = shrink * w[i] - step * mi / ((vi.squareRoot() * rootCorrection) + eps)
+                let denominator: V = vi.squareRoot() * rootCorrection + eps
+                Lanes.store(shrink * wi - step * mi / denominator, w + i, n)
             }
         }
     }

@@ -4,9 +4,13 @@ import Foundation
 /// Runs one phase of a step as `count` tasks on Dispatch's worker threads and returns when all
 /// have finished (the phase barrier).
 ///
-/// Tasks are identified by index, and what a task computes depends only on its index and the
-/// step — never on which thread runs it — so a pool of more workers than cores gives the same bits
-/// (GCD then simply runs several tasks on one thread in turn).
+/// Work is cut into a fixed number of tiles (`TrainingConfig.shards`) that never depends on the
+/// worker count; each worker takes a contiguous run of whole tiles and makes the same BLAS call
+/// for each tile that any other worker count would make. That is what keeps results identical
+/// for every worker count: BLAS kernels may sum in a different order when a product is cut
+/// differently (OpenBLAS picks tail and small-matrix kernels by shape), so a product is never cut
+/// by the worker count itself. A pool of more workers than cores also gives the same bits (GCD
+/// runs several tasks on one thread in turn).
 public struct WorkerPool: Sendable {
     public let count: Int
 
@@ -30,10 +34,19 @@ public struct WorkerPool: Sendable {
         }
     }
 
-    /// The share of `0..<total` that worker `w` owns: contiguous, as even as possible, in worker
-    /// order, and empty when there are more workers than items.
+    /// The tiles of `0..<tiles` that worker `w` processes.
     @inline(__always)
-    public func share(of total: Int, worker w: Int) -> Range<Int> {
-        (w * total / count)..<((w + 1) * total / count)
+    public func tiles(_ tiles: Int, worker w: Int) -> Range<Int> {
+        Partition.part(tiles, index: w, of: count)
+    }
+}
+
+/// Even contiguous partitions.
+public enum Partition {
+    /// Part `index` of `0..<total` cut into `parts` contiguous pieces, as even as possible, in
+    /// order, empty when there are more parts than items.
+    @inline(__always)
+    public static func part(_ total: Int, index: Int, of parts: Int) -> Range<Int> {
+        (index * total / parts)..<((index + 1) * total / parts)
     }
 }

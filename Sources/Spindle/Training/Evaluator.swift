@@ -4,13 +4,17 @@ import Foundation
 public final class Evaluator: @unchecked Sendable {
     public let network: Network
     let pool: WorkerPool
+    let shards: Int
     let workspace: Workspace
 
-    /// - Parameter chunkRows: rows evaluated per parallel pass (memory: chunkRows × widest layer).
-    public init(network: Network, workers: Int, chunkRows: Int = 1024) {
+    /// - Parameters:
+    ///   - shards: fixed row tiles per chunk; results depend on it, never on `workers`.
+    ///   - chunkRows: rows evaluated per parallel pass (memory: chunkRows × widest layer).
+    public init(network: Network, workers: Int, shards: Int, chunkRows: Int = 1024) {
         BLAS.configureSingleThreaded()
         self.network = network
         self.pool = WorkerPool(count: workers)
+        self.shards = shards
         self.workspace = Workspace(spec: network.spec, capacity: chunkRows, dropout: false, backward: false)
     }
 
@@ -93,14 +97,17 @@ public final class Evaluator: @unchecked Sendable {
         while start < split.rows {
             let end = min(start + ws.capacity, split.rows)
             let batch = Batch(split: split, indices: order[start..<end])
+            let shards = self.shards
             pool.run { w in
-                let rows = self.pool.share(of: batch.count, worker: w)
-                guard !rows.isEmpty else { return }
-                batch.gather(rows: rows, x: ws.batchInput.base, labels: ws.labels,
-                             targets: spec.loss == .mse ? ws.targets.base : nil,
-                             targetWidth: spec.outputCount)
-                ForwardPass.run(rows: rows, batchSize: batch.count, network: self.network,
-                                workspace: ws, dropout: nil)
+                for tile in self.pool.tiles(shards, worker: w) {
+                    let rows = Partition.part(batch.count, index: tile, of: shards)
+                    guard !rows.isEmpty else { continue }
+                    batch.gather(rows: rows, x: ws.batchInput.base, labels: ws.labels,
+                                 targets: spec.loss == .mse ? ws.targets.base : nil,
+                                 targetWidth: spec.outputCount)
+                    ForwardPass.run(rows: rows, batchSize: batch.count, network: self.network,
+                                    workspace: ws, dropout: nil)
+                }
             }
             body(batch, ws.activations[spec.layerCount - 1].base)
             start = end

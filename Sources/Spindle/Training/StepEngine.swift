@@ -1,18 +1,23 @@
 /// One training step over a minibatch, split across workers in two phases (DESIGN.md):
 ///
-/// phase A — worker w owns rows share(B, w) of the batch: gathers them, runs forward, loss and
-///           backward-data through every layer, writing its rows of every activation and delta;
-/// phase B — worker w owns units share(n, w) of every layer: computes their dW over all B rows (one
-///           GEMM with K = B), their db (rows summed in order), and updates their parameters.
+/// phase A — the batch's rows are cut into S fixed tiles (S = shards); for each of its tiles a
+///           worker gathers the rows, runs forward, loss and backward-data through every layer,
+///           writing those rows of every activation and delta;
+/// phase B — each layer's units are cut into S fixed tiles; for each of its tiles a worker computes
+///           their dW over all B rows (one GEMM with K = B), their db (rows summed in order), and
+///           updates their parameters.
 ///
-/// No result depends on W: rows of a product are split only where each output row depends on one
-/// input row, the reductions over the batch (dW, db, the loss) are never split, and every random
-/// draw is keyed by (step, layer, row, unit). Global-norm clipping adds one reduction of per-unit
-/// squared norms, again in a fixed order, between computing the gradients and applying them.
+/// No result depends on the worker count W: the tiles and so every BLAS call are the same for
+/// every W (see `WorkerPool`), the reductions over the batch (dW, db, the loss) are never split,
+/// and every random draw is keyed by (step, layer, row, unit). Global-norm clipping adds one
+/// reduction of per-unit squared norms, in a fixed order, between computing the gradients and
+/// applying them.
 public final class StepEngine: @unchecked Sendable {
     public let network: Network
     public let optimizer: Optimizer
     public let pool: WorkerPool
+    /// Fixed tiles each phase is cut into.
+    public let shards: Int
     /// ∂(batch loss)/∂(parameters), same layout as the parameters.
     public let gradients: FloatBuffer
     /// The optimizer's moment buffers (momentum: 1, Adam: 2), same layout as the parameters.
@@ -23,17 +28,22 @@ public final class StepEngine: @unchecked Sendable {
     /// Per-unit squared gradient norms (row of W plus bias entry), for clipping.
     private let unitNorms: FloatBuffer
     private let unitOffsets: [Int]
+    private let clocks: WorkerClocks
+    /// Where the steps' time went since the engine was made (or `timings` was reset).
+    public var timings = StepTimings()
 
     /// - Parameters:
+    ///   - shards: tiles each phase is cut into; results depend on it, never on `workers`.
     ///   - maxBatch: the largest batch this engine will see.
     ///   - dropout: probability of dropping each hidden unit during training.
     ///   - seed: key of the dropout draws.
-    public init(network: Network, optimizer: OptimizerConfig, workers: Int, maxBatch: Int,
+    public init(network: Network, optimizer: OptimizerConfig, workers: Int, shards: Int, maxBatch: Int,
                 dropout: Double, seed: UInt64) {
         BLAS.configureSingleThreaded()
         self.network = network
         self.optimizer = Optimizer(optimizer)
         self.pool = WorkerPool(count: workers)
+        self.shards = shards
         let count = network.layout.parameterCount
         gradients = FloatBuffer(count: count)
         moments = (0..<optimizer.kind.momentCount).map { _ in FloatBuffer(count: count) }
@@ -43,6 +53,7 @@ public final class StepEngine: @unchecked Sendable {
         let outputs = network.layout.layers.map(\.outputs)
         unitOffsets = outputs.indices.map { outputs[..<$0].reduce(0, +) }
         unitNorms = FloatBuffer(count: outputs.reduce(0, +))
+        clocks = WorkerClocks(workers: workers)
     }
 
     /// What a step measured: the batch's summed loss (rows added in order) and correct predictions.
@@ -63,23 +74,51 @@ public final class StepEngine: @unchecked Sendable {
                      clipNorm: Float? = nil) -> StepResult {
         let rows = batch.count
         precondition(rows > 0 && rows <= workspace.capacity, "StepEngine: batch of \(rows) rows")
-        pool.run { w in self.phaseA(batch, rows: self.pool.share(of: rows, worker: w), step: step) }
+        let start = WorkerClocks.now()
+        var serial = 0.0
+        pool.run { w in
+            for tile in self.pool.tiles(self.shards, worker: w) { self.phaseA(batch, tile: tile, worker: w, step: step) }
+        }
         if var scalars = update, let clipNorm {
             pool.run { w in self.phaseB(worker: w, batchSize: rows, update: nil, norms: true) }
+            let normStart = WorkerClocks.now()
             let norm = globalNorm()
             if norm > clipNorm { scalars.gradientScale = clipNorm / norm }
+            serial += Double(WorkerClocks.now() - normStart) * 1e-9
             let clipped = scalars
             pool.run { w in self.applyUpdate(worker: w, scalars: clipped) }
         } else {
             pool.run { w in self.phaseB(worker: w, batchSize: rows, update: update, norms: false) }
         }
-        return summary(batch)
+        let summaryStart = WorkerClocks.now()
+        let result = summary(batch)
+        let end = WorkerClocks.now()
+        record(wall: Double(end - start) * 1e-9, serial: serial + Double(end - summaryStart) * 1e-9)
+        return result
+    }
+
+    /// Adds this step's clocks to `timings`.
+    private func record(wall: Double, serial: Double) {
+        var t = StepTimings()
+        t.steps = 1
+        t.wall = wall
+        t.coordinator = serial
+        t.forwardBackward = clocks.take(.forwardBackward)
+        t.gradients = clocks.take(.gradients)
+        t.optimizer = clocks.take(.optimizer)
+        // Everything else a worker could have done during the step, it spent waiting.
+        let busy = t.forwardBackward + t.gradients + t.optimizer
+        t.barrierWait = max(0, Double(pool.count) * (wall - serial) - busy)
+        timings = timings + t
     }
 
     // MARK: - Phase A: rows
 
-    private func phaseA(_ batch: Batch, rows: Range<Int>, step: Int) {
+    private func phaseA(_ batch: Batch, tile: Int, worker w: Int, step: Int) {
+        let rows = Partition.part(batch.count, index: tile, of: shards)
         guard !rows.isEmpty else { return }
+        let start = WorkerClocks.now()
+        defer { clocks.add(.forwardBackward, worker: w, since: start) }
         let ws = workspace, spec = network.spec, widths = spec.widths
         batch.gather(rows: rows, x: ws.batchInput.base, labels: ws.labels,
                      targets: spec.loss == .mse ? ws.targets.base : nil, targetWidth: spec.outputCount)
@@ -108,27 +147,47 @@ public final class StepEngine: @unchecked Sendable {
     // MARK: - Phase B: parameter slices
 
     private func phaseB(worker w: Int, batchSize b: Int, update: Optimizer.StepScalars?, norms: Bool) {
-        let ws = workspace, g = gradients.base
-        for (l, layer) in network.layout.layers.enumerated() {
-            let units = pool.share(of: layer.outputs, worker: w)
-            guard !units.isEmpty else { continue }
-            let nIn = layer.inputs, nOut = layer.outputs
-            // dW[u0..<u1, :] (U, nIn) = δ[:, u0..<u1]ᵀ (U, B) · X (B, nIn).
-            BLAS.sgemm(.transposed, .none, m: units.count, n: nIn, k: b,
-                       a: ws.deltas[l].base + units.lowerBound, lda: nOut,
-                       b: ws.input(l), ldb: nIn,
-                       c: g + layer.weightOffset + units.lowerBound * nIn, ldc: nIn)
-            DenseKernels.biasGradient(ws.deltas[l].base, rows: b, units: nOut, range: units,
-                                      into: g + layer.biasOffset)
-            if norms { unitSquaredNorms(layer: l, units: units) }
-            if let update { self.update(layer: layer, units: units, scalars: update) }
+        for l in network.layout.layers.indices {
+            for tile in pool.tiles(shards, worker: w) {
+                gradientTile(layer: l, tile: tile, worker: w, batchSize: b, update: update, norms: norms)
+            }
+        }
+    }
+
+    /// dW and db of one tile of units of layer l, then (with `update`) their optimizer step while
+    /// the fresh gradient is still in cache.
+    @inline(__always)
+    private func gradientTile(layer l: Int, tile: Int, worker w: Int, batchSize b: Int,
+                              update: Optimizer.StepScalars?, norms: Bool) {
+        let ws = workspace, g = gradients.base, layer = network.layout.layers[l]
+        let units = Partition.part(layer.outputs, index: tile, of: shards)
+        guard !units.isEmpty else { return }
+        let start = WorkerClocks.now()
+        let nIn = layer.inputs, nOut = layer.outputs
+        // dW[u0..<u1, :] (U, nIn) = δ[:, u0..<u1]ᵀ (U, B) · X (B, nIn).
+        BLAS.sgemm(.transposed, .none, m: units.count, n: nIn, k: b,
+                   a: ws.deltas[l].base + units.lowerBound, lda: nOut,
+                   b: ws.input(l), ldb: nIn,
+                   c: g + layer.weightOffset + units.lowerBound * nIn, ldc: nIn)
+        DenseKernels.biasGradient(ws.deltas[l].base, rows: b, units: nOut, range: units,
+                                  into: g + layer.biasOffset)
+        if norms { unitSquaredNorms(layer: l, units: units) }
+        clocks.add(.gradients, worker: w, since: start)
+        if let update {
+            let updateStart = WorkerClocks.now()
+            self.update(layer: layer, units: units, scalars: update)
+            clocks.add(.optimizer, worker: w, since: updateStart)
         }
     }
 
     private func applyUpdate(worker w: Int, scalars: Optimizer.StepScalars) {
+        let start = WorkerClocks.now()
+        defer { clocks.add(.optimizer, worker: w, since: start) }
         for layer in network.layout.layers {
-            let units = pool.share(of: layer.outputs, worker: w)
-            if !units.isEmpty { update(layer: layer, units: units, scalars: scalars) }
+            for tile in pool.tiles(shards, worker: w) {
+                let units = Partition.part(layer.outputs, index: tile, of: shards)
+                if !units.isEmpty { update(layer: layer, units: units, scalars: scalars) }
+            }
         }
     }
 
@@ -164,7 +223,7 @@ public final class StepEngine: @unchecked Sendable {
     private func summary(_ batch: Batch) -> StepResult {
         var loss = 0.0, correct = 0
         let ws = workspace, rows = batch.count
-        let labels = batch.split.labelBound != nil
+        let labels = batch.split.hasLabels
         for r in 0..<rows {
             loss += Double(ws.rowLoss[r])
             if labels && ws.predicted[r] == ws.labels[r] { correct += 1 }

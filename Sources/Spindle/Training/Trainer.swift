@@ -22,7 +22,7 @@ public final class Trainer {
         guard train.rows > 0 else {
             throw SpindleError.invalidData(location: train.name, problem: "has no rows; nothing to train on")
         }
-        if config.loss == .crossEntropy, train.labelBound == nil {
+        if config.loss == .crossEntropy, !train.hasLabels {
             throw SpindleError.invalidData(
                 location: train.name,
                 problem: "has float targets, but --loss cross-entropy needs integer class labels (use --loss mse)")
@@ -33,9 +33,9 @@ public final class Trainer {
         let spec = config.modelSpec(inputs: train.featureCount, outputs: outputs)
         network = Network(spec: spec, seed: config.seed)
         engine = StepEngine(network: network, optimizer: config.optimizer, workers: workers,
-                            maxBatch: min(config.batchSize, train.rows), dropout: config.dropout,
-                            seed: config.seed)
-        evaluator = Evaluator(network: network, workers: workers)
+                            shards: config.shards, maxBatch: min(config.batchSize, train.rows),
+                            dropout: config.dropout, seed: config.seed)
+        evaluator = Evaluator(network: network, workers: workers, shards: config.shards)
     }
 
     /// Batches per epoch, the last one possibly partial (as PyTorch's DataLoader, drop_last=False).
@@ -82,7 +82,7 @@ public final class Trainer {
             }
             let report = EpochReport(
                 epoch: epoch + 1, steps: step, trainLoss: lossSum / Double(rows),
-                trainAccuracy: train.labelBound != nil ? Double(correct) / Double(rows) : nil,
+                trainAccuracy: train.hasLabels ? Double(correct) / Double(rows) : nil,
                 validation: validation.map { evaluator.evaluate($0) },
                 learningRate: learningRate, seconds: seconds,
                 samplesPerSecond: Double(rows) / max(seconds, 1e-9))

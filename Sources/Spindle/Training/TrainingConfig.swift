@@ -16,11 +16,16 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Rescale gradients to at most this global L2 norm.
     public var clipNorm: Double?
     public var seed: UInt64
+    /// How many fixed pieces each step's work is cut into (rows in phase A, units in phase B).
+    /// Results depend on it and never on the worker count; workers beyond it idle. The default,
+    /// the machine's core count, lets every core work.
+    public var shards: Int
 
     public init(hiddenSizes: [Int] = [512, 256], activation: Activation = .relu,
                 loss: LossKind = .crossEntropy, optimizer: OptimizerConfig = OptimizerConfig(),
                 schedule: LearningRateSchedule = .constant, batchSize: Int = 128, epochs: Int = 10,
-                maxSteps: Int? = nil, dropout: Double = 0, clipNorm: Double? = nil, seed: UInt64 = 0) {
+                maxSteps: Int? = nil, dropout: Double = 0, clipNorm: Double? = nil, seed: UInt64 = 0,
+                shards: Int = WorkerPool.activeProcessorCount) {
         self.hiddenSizes = hiddenSizes
         self.activation = activation
         self.loss = loss
@@ -32,6 +37,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         self.dropout = dropout
         self.clipNorm = clipNorm
         self.seed = seed
+        self.shards = shards
     }
 
     /// The model this config trains on data with `inputs` features and `outputs` classes/targets.
@@ -39,6 +45,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         ModelSpec(inputCount: inputs, hiddenSizes: hiddenSizes, outputCount: outputs,
                   activation: activation, loss: loss)
     }
+
+    /// Most shards (and workers) accepted; beyond it a typo is likelier than a machine.
+    public static let shardLimit = 1024
 
     /// Checks that every value is usable, naming the offending setting.
     /// - Throws: `SpindleError.invalidConfig`.
@@ -48,6 +57,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         }
         if let bad = hiddenSizes.first(where: { $0 <= 0 }) {
             try fail("layers", "\(bad)", "positive layer widths")
+        }
+        if !(1...Self.shardLimit).contains(shards) {
+            try fail("shards", "\(shards)", "a count from 1 to \(Self.shardLimit)")
         }
         if batchSize <= 0 { try fail("batch-size", "\(batchSize)", "a positive number of rows") }
         if epochs <= 0 { try fail("epochs", "\(epochs)", "a positive number") }

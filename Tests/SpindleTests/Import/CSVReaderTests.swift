@@ -61,6 +61,16 @@ struct CSVReaderTests {
         #expect(ImportFixtures.floats(table) == [5.1, 3.5, 7.0, 3.2, 6.3, 3.3, 4.9, 3.0])
     }
 
+    @Test("a test file maps class names into the training file's classes")
+    func knownClassNames() throws {
+        let dir = try ImportFixtureDirectory()
+        let path = try dir.write("test.csv", text: "1,virginica\n2,setosa\n")
+        let known = ["setosa", "versicolor", "virginica"]
+        let (table, names) = try CSVReader.read(path, options: CSVOptions(targets: .classNames, knownClassNames: known))
+        #expect(names == known)
+        #expect(ImportFixtures.labels(table) == [2, 0])
+    }
+
     @Test("regression target blocks", arguments: [
         (CSVOptions.Column.index(-1), [Float](arrayLiteral: 1, 2, 4, 5), [Float](arrayLiteral: 3, 0.5, 6, -1)),
         (.index(0), [3, 0.5, 6, -1], [1, 2, 4, 5]),
@@ -89,7 +99,8 @@ struct CSVReaderTests {
     @Test("numbers parse like NumPy's float32", .enabled(if: ImportFixtures.hasNumpy))
     func matchesNumpy() throws {
         let dir = try ImportFixtureDirectory()
-        let numbers = ["0.1", "-2.5e-3", "3.4028234e38", "1e-45", "123456789", "0.333333333333", "-0", "7"]
+        let numbers = ["0.1", "-2.5e-3", "3.4028234e38", "1e-45", "123456789", "0.333333333333", "-0", "7",
+                       "1234567890123456789012"]
         let path = try dir.write("n.csv", text: numbers.joined(separator: ",") + ",1\n")
         let (table, _) = try CSVReader.read(path, options: CSVOptions())
         let reference = try ImportFixtures.python("""

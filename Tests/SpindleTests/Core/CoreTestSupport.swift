@@ -1,0 +1,121 @@
+import Foundation
+import Spindle
+import Testing
+
+// Shared helpers of the core numeric tests. Every helper that records an expectation takes the
+// caller's `sourceLocation`, so a failure points at the test line, not at this file.
+//
+// Letters: N rows of a split, F features, C classes (or T regression targets).
+
+/// SplitMix64 (Steele, Lea & Flood 2014): test data from a generator that shares nothing with
+/// the Philox code under test, so a Philox bug cannot hide itself in the inputs.
+struct SplitMix64 {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1), 53 random bits.
+    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
+
+    /// Uniform in [low, high).
+    mutating func uniform(_ low: Double, _ high: Double) -> Float {
+        Float(low + (high - low) * unit())
+    }
+
+    /// Standard normal (Box–Muller); `1 - unit()` keeps the logarithm's argument positive.
+    mutating func normal() -> Float {
+        let radius = (-2 * Foundation.log(1 - unit())).squareRoot()
+        return Float(radius * Foundation.cos(2 * Double.pi * unit()))
+    }
+
+    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+
+    mutating func floats(_ count: Int, _ low: Double = -1, _ high: Double = 1) -> [Float] {
+        (0..<count).map { _ in uniform(low, high) }
+    }
+
+    mutating func normals(_ count: Int) -> [Float] { (0..<count).map { _ in normal() } }
+}
+
+/// A classification split: (N, F) standard-normal float32 features, labels uniform in 0..<C.
+func makeClassificationSplit(rows: Int, features: Int, classes: Int, seed: UInt64) -> DatasetSplit {
+    var random = SplitMix64(seed: seed)
+    let x = random.normals(rows * features)
+    let y = (0..<rows).map { _ in Int32(random.below(classes)) }
+    return DatasetSplit(name: "test:/classes", rows: rows, featureCount: features,
+                        features: .float32(x), targets: .labels(y))
+}
+
+/// A regression split: (N, F) standard-normal features, (N, T) targets uniform in [-1, 1).
+func makeRegressionSplit(rows: Int, features: Int, width: Int, seed: UInt64) -> DatasetSplit {
+    var random = SplitMix64(seed: seed)
+    let x = random.normals(rows * features)
+    let y = random.floats(rows * width)
+    return DatasetSplit(name: "test:/values", rows: rows, featureCount: features,
+                        features: .float32(x), targets: .values(y, width: width))
+}
+
+/// The first `count` rows of `split`, in order.
+func firstRows(_ split: DatasetSplit, _ count: Int) -> Batch {
+    Batch(split: split, indices: Array(0..<count)[...])
+}
+
+/// Expects `actual` and `expected` to hold the same bits, element by element (so -0 ≠ +0 and
+/// a NaN equals only the same NaN), naming the first difference.
+func expectBitIdentical(
+    _ actual: [Float], _ expected: [Float], _ what: String,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    #expect(actual.count == expected.count, "\(what): \(actual.count) vs \(expected.count) elements",
+            sourceLocation: sourceLocation)
+    let differing = zip(actual, expected).enumerated()
+        .filter { $0.element.0.bitPattern != $0.element.1.bitPattern }.map(\.offset)
+    guard let first = differing.first else { return }
+    let message = "\(what): \(differing.count) of \(actual.count) elements differ; first at \(first): "
+        + "\(actual[first]) vs \(expected[first])"
+    Issue.record("\(message)", sourceLocation: sourceLocation)
+}
+
+/// Expects |actual − expected| ≤ absolute + relative · |expected| elementwise, naming the worst
+/// element. Tolerances are the caller's, stated and justified at the call.
+func expectClose(
+    _ actual: [Float], _ expected: [Double], relative: Double, absolute: Double, _ what: String,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    #expect(actual.count == expected.count, "\(what): \(actual.count) vs \(expected.count) elements",
+            sourceLocation: sourceLocation)
+    var worst: (index: Int, excess: Double)? = nil, failures = 0
+    for (i, (a, e)) in zip(actual, expected).enumerated() {
+        let error = abs(Double(a) - e), allowed = absolute + relative * abs(e)
+        // `!(error <= allowed)` also catches NaN, which then counts as the worst.
+        guard !(error <= allowed) else { continue }
+        failures += 1
+        let excess = error.isNaN ? .infinity : error / allowed
+        if excess >= (worst?.excess ?? 0) { worst = (i, excess) }
+    }
+    guard let worst else { return }
+    let i = worst.index
+    let message = "\(what): \(failures) of \(actual.count) elements out of tolerance; worst, element "
+        + "\(i), is \(actual[i]), expected \(expected[i]) (error \(abs(Double(actual[i]) - expected[i])), "
+        + "tolerance \(absolute) + \(relative)·|expected|)"
+    Issue.record("\(message)", sourceLocation: sourceLocation)
+}
+
+/// Scalar form of `expectClose`.
+func expectClose(
+    _ actual: Double, _ expected: Double, relative: Double, absolute: Double = 0, _ what: String,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
+    let error = abs(actual - expected)
+    #expect(error <= absolute + relative * abs(expected),
+            "\(what): \(actual), expected \(expected) (error \(error))", sourceLocation: sourceLocation)
+}
+
