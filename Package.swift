@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "Spindle",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "Spindle", targets: ["Spindle"]),
         .library(name: "HDF5Kit", targets: ["HDF5Kit"]),

@@ -18,13 +18,15 @@ public struct ModelFile {
     public static let formatVersion = 1
 
     public var network: Network
-    public var config: TrainingConfig
+    /// The run's config; nil for a file without one (written by other tools from the documented
+    /// layout): such a model predicts and evaluates, but cannot continue training.
+    public var config: TrainingConfig?
     /// Optimizer moments (may be empty), and the steps and epochs trained so far.
     public var moments: [[Float]]
     public var steps: Int
     public var epochs: Int
 
-    public init(network: Network, config: TrainingConfig, moments: [[Float]] = [], steps: Int = 0, epochs: Int = 0) {
+    public init(network: Network, config: TrainingConfig?, moments: [[Float]] = [], steps: Int = 0, epochs: Int = 0) {
         self.network = network
         self.config = config
         self.moments = moments
@@ -39,7 +41,9 @@ public struct ModelFile {
             try file.setAttribute("format", Self.format)
             try file.setAttribute("format_version", Self.formatVersion)
             try file.setAttribute("spindle_version", BuildInfo.version)
-            try file.setAttribute("config", String(decoding: try JSONEncoder.sorted.encode(config), as: UTF8.self))
+            if let config {
+                try file.setAttribute("config", String(decoding: try JSONEncoder.sorted.encode(config), as: UTF8.self))
+            }
             try file.setAttribute("steps", steps)
             try file.setAttribute("epochs", epochs)
             let spec = network.spec
@@ -54,7 +58,7 @@ public struct ModelFile {
                 try writeFloats(group, "bias", network.biases(layer: l), shape: [layer.outputs])
             }
             let optimizer = try file.createGroup("optimizer")
-            try optimizer.setAttribute("kind", config.optimizer.kind.rawValue)
+            try optimizer.setAttribute("kind", config?.optimizer.kind.rawValue ?? "none")
             try optimizer.setAttribute("step", steps)
             for (k, moment) in moments.enumerated() {
                 try writeFloats(optimizer, "moment_\(k + 1)", moment, shape: [moment.count])
@@ -75,19 +79,19 @@ public struct ModelFile {
             throw invalid("format_version \(version) is newer than this Spindle understands (\(formatVersion)); " +
                           "upgrade Spindle to read it")
         }
-        let config: TrainingConfig
-        do {
-            config = try JSONDecoder().decode(TrainingConfig.self, from: Data(try file.stringAttribute("config").utf8))
-        } catch let error as HDF5Error {
-            throw error
-        } catch {
-            throw invalid("its config attribute is not a valid Spindle config: \(error)")
-        }
+        let config = file.hasAttribute("config") ? try decodeConfig(try file.stringAttribute("config"), path) : nil
         let model = try file.openGroup("model")
         let widths = try model.intArrayAttribute("widths")
         guard widths.count >= 2, widths.allSatisfy({ $0 > 0 }) else { throw invalid("bad layer widths \(widths)") }
+        let activationName = try model.stringAttribute("activation"), lossName = try model.stringAttribute("loss")
+        guard let activation = Activation(rawValue: activationName) else {
+            throw invalid("/model activation '\(activationName)' is unknown; expected relu, sigmoid or tanh")
+        }
+        guard let loss = LossKind(rawValue: lossName) else {
+            throw invalid("/model loss '\(lossName)' is unknown; expected cross-entropy or mse")
+        }
         let spec = ModelSpec(inputCount: widths[0], hiddenSizes: Array(widths.dropFirst().dropLast()),
-                             outputCount: widths.last!, activation: config.activation, loss: config.loss)
+                             outputCount: widths.last!, activation: activation, loss: loss)
         let layout = ParameterLayout(spec)
         var parameters: [Float] = []
         parameters.reserveCapacity(layout.parameterCount)
@@ -108,6 +112,21 @@ public struct ModelFile {
         return ModelFile(network: Network(spec: spec, parameters: parameters), config: config,
                          moments: moments, steps: try file.intAttribute("steps"),
                          epochs: try file.intAttribute("epochs"))
+    }
+
+    /// The config attribute, with a message that names what is wrong with it.
+    private static func decodeConfig(_ json: String, _ path: String) throws -> TrainingConfig {
+        do {
+            return try JSONDecoder().decode(TrainingConfig.self, from: Data(json.utf8))
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw SpindleError.invalidModel(path: path, problem: "its config attribute lacks '\(key.stringValue)'")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context),
+                let DecodingError.dataCorrupted(context) {
+            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw SpindleError.invalidModel(
+                path: path, problem: "its config attribute is not a valid Spindle config" +
+                    (field.isEmpty ? " (not JSON)" : " (bad '\(field)')"))
+        }
     }
 
     private func writeFloats(_ group: H5Group, _ name: String, _ values: [Float], shape: [Int]) throws {

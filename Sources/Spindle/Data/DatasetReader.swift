@@ -51,8 +51,12 @@ public enum DatasetReader {
                 problem: "has shape \(x.shape), expected 2 dimensions [rows, features] (reshape images to [N, H*W])")
         }
         let rows = x.shape[0], featureCount = x.shape[1]
-        guard rows > 0 else { throw SpindleError.invalidData(location: location, problem: "has 0 rows") }
-        guard featureCount > 0 else { throw SpindleError.invalidData(location: location, problem: "has 0 features") }
+        guard rows > 0 else {
+            throw SpindleError.invalidData(location: location, problem: "has 0 rows; expected at least 1")
+        }
+        guard featureCount > 0 else {
+            throw SpindleError.invalidData(location: location, problem: "has 0 features; expected at least 1")
+        }
         let features: DatasetSplit.Features
         if x.elementType == .uint8 {
             features = .uint8(try x.readAll())

@@ -10,10 +10,15 @@ public final class Evaluator: @unchecked Sendable {
     /// - Parameters:
     ///   - shards: fixed row tiles per chunk; results depend on it, never on `workers`.
     ///   - chunkRows: rows evaluated per parallel pass (memory: chunkRows × widest layer).
-    public init(network: Network, workers: Int, shards: Int, chunkRows: Int = 1024) {
+    public convenience init(network: Network, workers: Int, shards: Int, chunkRows: Int = 1024) {
+        self.init(network: network, pool: WorkerPool(count: workers), shards: shards, chunkRows: chunkRows)
+    }
+
+    /// An evaluator that shares the worker threads of `pool` (e.g. a trainer's).
+    public init(network: Network, pool: WorkerPool, shards: Int, chunkRows: Int = 1024) {
         BLAS.configureSingleThreaded()
         self.network = network
-        self.pool = WorkerPool(count: workers)
+        self.pool = pool
         self.shards = shards
         self.workspace = Workspace(spec: network.spec, capacity: chunkRows, dropout: false, backward: false)
     }

@@ -21,7 +21,8 @@ public enum SpindleError: Error, CustomStringConvertible, Equatable {
         case let .invalidModel(path, problem):
             return "\(path): \(problem)"
         case let .diverged(step, loss):
-            return "training diverged at step \(step): loss is \(loss); no weights were saved " +
+            let value = loss.isNaN ? "NaN" : loss > 0 ? "+infinity" : "-infinity"
+            return "training diverged at step \(step): the loss is \(value); no weights were saved " +
                 "(try a lower --lr, --clip-norm, or a different --seed)"
         case let .cannotWrite(path, reason):
             return "cannot write '\(path)': \(reason)"

@@ -35,7 +35,13 @@ public final class Trainer {
         engine = StepEngine(network: network, optimizer: config.optimizer, workers: workers,
                             shards: config.shards, maxBatch: min(config.batchSize, train.rows),
                             dropout: config.dropout, seed: config.seed)
-        evaluator = Evaluator(network: network, workers: workers, shards: config.shards)
+        evaluator = Evaluator(network: network, pool: engine.pool, shards: config.shards)
+    }
+
+    /// Loss and accuracy (or regression errors) of the network as it is now, on the trainer's
+    /// worker threads.
+    public func evaluate(_ split: DatasetSplit) -> EvaluationReport {
+        evaluator.evaluate(split)
     }
 
     /// Batches per epoch, the last one possibly partial (as PyTorch's DataLoader, drop_last=False).
