@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import HDF5Kit
+import Spindle
+
+/// `spindle inspect`: what a dataset, model or predictions file holds.
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show what an HDF5 dataset or model file holds.")
+
+    @Argument(help: "HDF5 file to describe.")
+    var file: String
+
+    func run() throws {
+        try reportingErrors {
+            let h5 = try DatasetReader.openFile(file)
+            if h5.hasAttribute("format"), (try? h5.stringAttribute("format")) == ModelFile.format {
+                try describeModel()
+            }
+            print("\(file):")
+            for name in try h5.attributeNames() where name != "config" {
+                print("  @\(name) = \(attributeText(h5, name))")
+            }
+            try walk(h5, "", depth: 1)
+        }
+    }
+
+    private func describeModel() throws {
+        let model = try ModelFile.read(from: file)
+        let network = model.network
+        print("Spindle model \(network.spec.architecture): \(network.layout.parameterCount.grouped) parameters, " +
+              "\(network.spec.activation.rawValue) hidden units, \(network.spec.loss.rawValue) loss")
+        guard let config = model.config else { return }
+        print("trained \(model.steps.grouped) steps (\(model.epochs) epochs) with \(config.optimizer.kind.rawValue) " +
+              "lr \(config.optimizer.learningRate), batch \(config.batchSize), dropout \(config.dropout), " +
+              "weight decay \(config.optimizer.weightDecay), seed \(config.seed)")
+    }
+
+    private func walk(_ file: H5File, _ prefix: String, depth: Int) throws {
+        let group = try file.openGroup(prefix.isEmpty ? "/" : prefix)
+        let indent = String(repeating: "  ", count: depth)
+        for name in try group.memberNames() {
+            let path = prefix + "/" + name
+            switch try file.objectKind(path) {
+            case .group:
+                print("\(indent)\(path)/")
+                try walk(file, path, depth: depth + 1)
+            case .dataset:
+                let d = try file.openDataset(path)
+                var line = "\(indent)\(path)  \(d.elementType.rawValue) \(d.shape)"
+                if let chunks = d.chunkShape { line += "  chunks \(chunks)" }
+                if !d.filters.isEmpty { line += "  \(d.filters.joined(separator: "+"))" }
+                print(line)
+                if d.elementType.isInteger, d.shape.count == 1, d.shape[0] <= 10_000_000 {
+                    let values: [Int64] = try d.readAll()
+                    if let low = values.min(), let high = values.max() {
+                        print("\(indent)  values \(low)…\(high)")
+                    }
+                }
+            default:
+                print("\(indent)\(path)  (other object)")
+            }
+        }
+    }
+
+    private func attributeText(_ object: some H5Object, _ name: String) -> String {
+        if let s = try? object.stringAttribute(name) { return s.count > 80 ? String(s.prefix(77)) + "…" : s }
+        if let i = try? object.intAttribute(name) { return String(i) }
+        if let d = try? object.doubleAttribute(name) { return String(d) }
+        if let a = try? object.intArrayAttribute(name) { return "\(a)" }
+        if let a = try? object.stringArrayAttribute(name) { return "\(a)" }
+        return "…"
+    }
+}

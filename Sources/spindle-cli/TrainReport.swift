@@ -1,0 +1,132 @@
+import Foundation
+import Spindle
+
+/// The human-readable report of a training run: a header, one line per epoch, the test metrics.
+/// Progress goes to stderr so that stdout carries only results (the test line, or --json).
+struct TrainReport {
+    let quiet: Bool
+
+    func start(config: TrainingConfig, data: LoadedData, trainer: Trainer, workers: Int) {
+        guard !quiet else { return }
+        let spec = trainer.network.spec
+        var rows = "\(data.train.rows.grouped) train rows"
+        if let v = data.validation { rows += ", \(v.rows.grouped) validation" }
+        if let t = data.test { rows += ", \(t.rows.grouped) test" }
+        note("spindle: training \(spec.architecture) (\(trainer.network.layout.parameterCount.grouped) parameters, " +
+             "\(spec.activation.rawValue), \(spec.loss.rawValue)) on \(data.path): \(rows)")
+        note("         \(config.optimizer.kind.rawValue) lr \(config.optimizer.learningRate), batch \(config.batchSize), " +
+             "\(trainer.totalSteps) steps, \(workers) worker\(workers == 1 ? "" : "s"), seed \(config.seed)")
+    }
+
+    func epoch(_ e: EpochReport, of total: Int) {
+        guard !quiet else { return }
+        var line = "epoch \(String(e.epoch).leftPad(String(total).count))/\(total)  loss \(e.trainLoss.fixed(4))"
+        if let acc = e.trainAccuracy { line += "  acc \(acc.fixed(4))" }
+        if let v = e.validation {
+            line += "  val_loss \(v.loss.fixed(4))"
+            if let acc = v.accuracy { line += "  val_acc \(acc.fixed(4))" }
+        }
+        line += "  \(Int(e.samplesPerSecond).grouped) samples/s  \(e.seconds.fixed(1)) s"
+        note(line)
+    }
+
+    func finish(result: TrainingResult, test: EvaluationReport?, modelPath: String?) {
+        guard !quiet else { return }
+        note("trained \(result.samplesTrained.grouped) samples in \(result.trainingSeconds.fixed(1)) s " +
+             "(\(Int(result.samplesPerSecond).grouped) samples/s)")
+        if let modelPath { note("saved model to \(modelPath)") }
+        if let test {
+            if let acc = test.accuracy {
+                print("test accuracy \(acc.fixed(4))  loss \(test.loss.fixed(4))  (\(test.rows.grouped) rows)")
+            } else {
+                print("test mse \((test.meanSquaredError ?? 0).fixed(6))  mae \((test.meanAbsoluteError ?? 0).fixed(6))" +
+                      "  (\(test.rows.grouped) rows)")
+            }
+        } else if let last = result.epochs.last {
+            print("final training loss \(last.trainLoss.fixed(4)) (no test split in the file)")
+        }
+    }
+
+    /// One line of JSON with the run's results.
+    static func summaryJSON(result: TrainingResult, test: EvaluationReport?, workers: Int, modelPath: String?) -> String {
+        var summary: [String: Any] = [
+            "steps": result.steps,
+            "epochs": result.epochs.count,
+            "training_seconds": result.trainingSeconds,
+            "samples_per_second": result.samplesPerSecond,
+            "workers": workers,
+        ]
+        if let last = result.epochs.last {
+            summary["train_loss"] = last.trainLoss
+            summary["train_accuracy"] = last.trainAccuracy
+            summary["val_loss"] = last.validation?.loss
+            summary["val_accuracy"] = last.validation?.accuracy
+        }
+        if let test {
+            summary["test_loss"] = test.loss
+            summary["test_accuracy"] = test.accuracy
+            summary["test_mse"] = test.meanSquaredError
+            summary["test_mae"] = test.meanAbsoluteError
+        }
+        summary["model"] = modelPath
+        return jsonLine(summary)
+    }
+}
+
+/// `--log FILE`: JSON lines, one object per event, flushed as written.
+final class LogFile {
+    private let handle: FileHandle
+
+    init(_ path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+              let handle = FileHandle(forWritingAtPath: path) else {
+            throw SpindleError.cannotWrite(path: path, reason: "cannot create the log file")
+        }
+        self.handle = handle
+    }
+
+    func write(_ object: [String: Any]) {
+        handle.write(Data((jsonLine(object) + "\n").utf8))
+    }
+}
+
+/// Serialises a JSON object on one line with sorted keys (nil values are left out).
+func jsonLine(_ object: [String: Any]) -> String {
+    let clean = object.compactMapValues { value -> Any? in
+        if case Optional<Any>.none = value as Any? { return nil }
+        if let d = value as? Double, !d.isFinite { return NSNull() }
+        return value
+    }
+    guard let data = try? JSONSerialization.data(withJSONObject: clean, options: [.sortedKeys]) else { return "{}" }
+    return String(decoding: data, as: UTF8.self)
+}
+
+extension Encodable {
+    /// This value as a JSON object (for embedding in a log line).
+    var jsonObject: Any {
+        guard let data = try? JSONEncoder().encode(self),
+              let object = try? JSONSerialization.jsonObject(with: data) else { return NSNull() }
+        return object
+    }
+}
+
+extension Double {
+    func fixed(_ digits: Int) -> String { String(format: "%.\(digits)f", self) }
+}
+
+extension Int {
+    /// 12345 → "12,345".
+    var grouped: String {
+        let digits = String(abs(self))
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return (self < 0 ? "-" : "") + out
+    }
+}
+
+extension String {
+    func leftPad(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}
