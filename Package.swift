@@ -30,6 +30,10 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
 
+        // MARK: - Kernels in C (vector-width dispatch Swift cannot express; see the header)
+
+        .target(name: "CKernels"),
+
         // MARK: - Libraries
 
         .target(
@@ -40,6 +44,7 @@ let package = Package(
             name: "Spindle",
             dependencies: [
                 "HDF5Kit",
+                "CKernels",
                 "CZlib",
                 .target(name: "CBLAS", condition: .when(platforms: [.linux])),
             ]

@@ -1,9 +1,11 @@
+import CKernels
 import Foundation
 
 /// Applies one optimizer step to a contiguous range of the flat parameter buffer.
 ///
 /// Every rule is elementwise, so updating slices on different workers gives the same bits as one
-/// pass over everything; the coordinator only supplies per-step scalars (`StepScalars`).
+/// pass over everything; the coordinator only supplies per-step scalars (`StepScalars`). The loops
+/// themselves are C (CKernels), built for the CPU's widest vectors.
 public struct Optimizer: Sendable {
     public let config: OptimizerConfig
 
@@ -44,45 +46,22 @@ public struct Optimizer: Sendable {
     ) {
         let lr = s.learningRate, scale = s.gradientScale
         let lambda = decays ? Float(config.weightDecay) : 0
-        typealias V = Lanes.Vector
+        let n = range.count, i = range.lowerBound
         switch config.kind {
         case .sgd:
-            Lanes.forEach(range) { i, n in
-                let wi = Lanes.load(w + i, n)
-                Lanes.store(wi - lr * (scale * Lanes.load(g + i, n) + lambda * wi), w + i, n)
-            }
+            spindle_sgd(n, w + i, g + i, scale, lambda, lr)
         case .momentum:
-            let mu = Float(config.momentum), nesterov: Float = config.nesterov ? 1 : 0
-            let m = m!
-            Lanes.forEach(range) { i, n in
-                let wi = Lanes.load(w + i, n)
-                let grad = scale * Lanes.load(g + i, n) + lambda * wi
-                let mi = mu * Lanes.load(m + i, n) + grad
-                Lanes.store(mi, m + i, n)
-                // Nesterov steps along grad + μ·m (PyTorch's formulation), plain momentum along m.
-                let direction = nesterov == 0 ? mi : grad + mu * mi
-                Lanes.store(wi - lr * direction, w + i, n)
-            }
+            spindle_momentum(n, w + i, g + i, m! + i, scale, lambda, lr, Float(config.momentum),
+                             config.nesterov ? 1 : 0)
         case .adam, .adamw:
-            let m = m!, v = v!
             // 1 − β in Double before rounding: 1 − Float(0.999) is off by 1.3e-5 relative.
-            let b1 = Float(config.beta1), b2 = Float(config.beta2), eps = Float(config.epsilon)
-            let c1 = Float(1 - config.beta1), c2 = Float(1 - config.beta2)
-            let step = s.adamStepSize, rootCorrection = s.adamRootCorrection
             // AdamW shrinks the weight itself; Adam adds λw to the gradient (L2).
-            let shrink: Float = config.kind == .adamw ? 1 - lr * lambda : 1
-            let l2: Float = config.kind == .adam ? lambda : 0
-            Lanes.forEach(range) { i, n in
-                let wi = Lanes.load(w + i, n)
-                let grad = scale * Lanes.load(g + i, n) + l2 * wi
-                let mi = b1 * Lanes.load(m + i, n) + c1 * grad
-                let vi = b2 * Lanes.load(v + i, n) + c2 * grad * grad
-                Lanes.store(mi, m + i, n)
-                Lanes.store(vi, v + i, n)
-                // PyTorch's placement of ε: outside the bias-corrected root.
-                let denominator: V = vi.squareRoot() * rootCorrection + eps
-                Lanes.store(shrink * wi - step * mi / denominator, w + i, n)
-            }
+            spindle_adam(n, w + i, g + i, m! + i, v! + i, scale,
+                         config.kind == .adam ? lambda : 0,
+                         config.kind == .adamw ? 1 - lr * lambda : 1,
+                         Float(config.beta1), Float(1 - config.beta1),
+                         Float(config.beta2), Float(1 - config.beta2),
+                         s.adamStepSize, s.adamRootCorrection, Float(config.epsilon))
         }
     }
 }
