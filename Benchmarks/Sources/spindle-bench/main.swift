@@ -1,0 +1,69 @@
+import Foundation
+import Spindle
+
+// Training throughput against the sgemm ceiling measured in the same run (STYLE.md habit 13).
+//
+// ceiling  = GFLOP/s of single-threaded BLAS sgemm at exactly the shapes of one training step
+//            (forward, backward-data and weight-gradient products of every layer), timed alone;
+// achieved = 6 × parameters × samples/s, the usual dense-network step cost (DESIGN.md).
+// A step does less than 6·P·B FLOP (layer 0 needs no input gradient), so achieved/ceiling can
+// pass 1 when the glue between the GEMMs costs nothing.
+//
+// Usage: spindle-bench [--layers 512,256] [--batch 256] [--workers 1] [--steps 60] [--repeats 5]
+
+struct Arguments {
+    var layers = [512, 256]
+    var batches = [256]
+    var workers = [1]
+    var steps = 60
+    var repeats = 5
+
+    init() {
+        var args = CommandLine.arguments.dropFirst().makeIterator()
+        func list(_ s: String?) -> [Int] { (s ?? "").split(separator: ",").compactMap { Int($0) } }
+        while let flag = args.next() {
+            switch flag {
+            case "--layers": layers = list(args.next())
+            case "--batch": batches = list(args.next())
+            case "--workers": workers = list(args.next())
+            case "--steps": steps = Int(args.next() ?? "") ?? steps
+            case "--repeats": repeats = Int(args.next() ?? "") ?? repeats
+            default:
+                print("usage: spindle-bench [--layers 512,256] [--batch 64,256,1024] [--workers 1,2] [--steps N] [--repeats N]")
+                exit(flag == "--help" ? 0 : 2)
+            }
+        }
+    }
+}
+
+BLASEnvironment.relaunchIfNeeded()
+let arguments = Arguments()
+BLAS.configureSingleThreaded()
+print("BLAS: \(BLAS.description), core \(BLAS.coreName)")
+print("model       batch  workers  samples/s   achieved GFLOP/s  ceiling GFLOP/s (1 thread)  ratio  ratio/workers")
+for batch in arguments.batches {
+    let spec = ModelSpec(inputCount: 784, hiddenSizes: arguments.layers, outputCount: 10)
+    let parameters = ParameterLayout(spec).parameterCount
+    let data = Workload.randomSplit(rows: batch * 8, features: 784, classes: 10)
+    for workers in arguments.workers {
+        var samplesPerSecond: [Double] = [], ceilings: [Double] = []
+        var timings = StepTimings()
+        // Alternate the two measurements so machine noise affects both alike; report medians.
+        for _ in 0..<arguments.repeats {
+            ceilings.append(Workload.sgemmCeiling(spec: spec, batch: batch))
+            let run = Workload.trainingThroughput(spec: spec, data: data, batch: batch,
+                                                  workers: workers, steps: arguments.steps)
+            samplesPerSecond.append(run.samplesPerSecond)
+            timings = timings + run.timings
+        }
+        let rate = samplesPerSecond.median, ceiling = ceilings.median
+        let achieved = 6 * Double(parameters) * rate / 1e9
+        print(String(format: "%-11@ %5d  %7d  %9.0f   %16.1f  %26.1f  %5.2f  %13.2f",
+                     spec.architecture as NSString, batch, workers, rate, achieved, ceiling,
+                     achieved / ceiling, achieved / ceiling / Double(workers)))
+        let capacity = timings.wall * Double(workers) / 100
+        print(String(format: "    worker time: forward+backward-data %.1f%%, gradients %.1f%%, optimizer %.1f%%, barrier wait %.1f%%, coordinator %.1f%%",
+                     timings.forwardBackward / capacity, timings.gradients / capacity, timings.optimizer / capacity,
+                     timings.barrierWait / capacity, timings.coordinator * Double(workers) / capacity))
+    }
+}
