@@ -49,3 +49,41 @@ void spindle_sgd(size_t n, float *restrict w, const float *restrict g, float sca
         w[i] -= lr * (scale * g[i] + lambda * w[i]);
     }
 }
+
+/// One Philox4x32-10 block (Salmon et al., SC'11), as Random/Philox.swift.
+static inline void philox4x32_10(uint32_t c[4], uint64_t key) {
+    uint32_t k0 = (uint32_t)key, k1 = (uint32_t)(key >> 32);
+    for (int round = 0; round < 10; round++) {
+        uint64_t p0 = (uint64_t)0xD2511F53u * c[0], p1 = (uint64_t)0xCD9E8D57u * c[2];
+        uint32_t n0 = (uint32_t)(p1 >> 32) ^ c[1] ^ k0, n2 = (uint32_t)(p0 >> 32) ^ c[3] ^ k1;
+        c[0] = n0;
+        c[1] = (uint32_t)p1;
+        c[2] = n2;
+        c[3] = (uint32_t)p0;
+        k0 += 0x9E3779B9u;
+        k1 += 0xBB67AE85u;
+    }
+}
+
+WIDEST_VECTORS
+void spindle_dropout(size_t rows, size_t units, const float *restrict a, float *restrict next,
+                     float *restrict mask, uint32_t first_row, uint32_t stream, uint32_t step,
+                     uint64_t key, float p) {
+    const float scale = 1.0f / (1.0f - p);
+    for (size_t r = 0; r < rows; r++) {
+        const float *ar = a + r * units;
+        float *xr = next + r * units, *mr = mask + r * units;
+        // Blocks are independent, so the compiler runs several Philox blocks per vector.
+        for (size_t j = 0; j < units; j += 4) {
+            uint32_t c[4] = {(uint32_t)(j / 4), first_row + (uint32_t)r, stream, step};
+            philox4x32_10(c, key);
+            size_t lanes = units - j < 4 ? units - j : 4;
+            for (size_t lane = 0; lane < lanes; lane++) {
+                float draw = (float)(c[lane] >> 8) * (1.0f / 16777216.0f);
+                float m = draw >= p ? scale : 0.0f;
+                mr[j + lane] = m;
+                xr[j + lane] = ar[j + lane] * m;
+            }
+        }
+    }
+}

@@ -10,6 +10,7 @@
 #define SPINDLE_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// Adam / AdamW over n elements, as torch.optim.Adam(W) (eps outside the bias-corrected root):
 ///   grad = scale·g + l2·w;  m = b1·m + c1·grad;  v = b2·v + c2·grad²
@@ -27,5 +28,13 @@ void spindle_momentum(size_t n, float *w, const float *g, float *m,
 
 /// Plain SGD: w −= lr · (scale·g + λ·w).
 void spindle_sgd(size_t n, float *w, const float *g, float scale, float lambda, float lr);
+
+/// Inverted dropout over rows × units activations (row stride = units):
+///   mask[r, j] = keep ? 1/(1 − p) : 0,  next[r, j] = a[r, j] · mask[r, j],
+/// keep when the Philox4x32-10 draw for (row first_row + r, unit j) is ≥ p. The draw is lane j mod 4
+/// of Philox.block(counter (j/4, first_row + r, stream, step), key), as a Float in [0, 1) from its
+/// top 24 bits — the same numbers as Spindle's Swift `Philox` (a test compares the two).
+void spindle_dropout(size_t rows, size_t units, const float *a, float *next, float *mask,
+                     uint32_t first_row, uint32_t stream, uint32_t step, uint64_t key, float p);
 
 #endif

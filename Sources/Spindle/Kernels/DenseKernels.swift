@@ -1,3 +1,5 @@
+import CKernels
+
 /// Elementwise passes that sit between the GEMMs of a dense layer, each fused into one sweep over
 /// a worker's rows so that the activations make one trip through the cache.
 ///
@@ -5,15 +7,20 @@
 /// All matrices are row-major with a row stride of N elements.
 public enum DenseKernels {
     /// Dropout's random draw for one step: keep unit (row, unit) of `layer` with probability 1 − p.
+    /// Inverted dropout: kept units are scaled by 1/(1 − p) while training, so inference needs no
+    /// rescaling.
     public struct DropoutDraw: Sendable {
         public var probability: Float
         public var seed: UInt64
         public var step: Int
         public var layer: Int
 
-        /// Inverted dropout: kept units are scaled by 1/(1 − p) at training time so inference
-        /// needs no rescaling.
-        public var keptScale: Float { 1 / (1 - probability) }
+        public init(probability: Float, seed: UInt64, step: Int, layer: Int) {
+            self.probability = probability
+            self.seed = seed
+            self.step = step
+            self.layer = layer
+        }
     }
 
     /// z ← f(z + b) in place for rows [0, R); with `dropout`, also x ← z · mask and records mask.
@@ -38,24 +45,11 @@ public enum DenseKernels {
             case .sigmoid, .tanh:
                 for j in 0..<n { zr[j] = activation.apply(zr[j] + bias[j]) }
             }
-            guard let d = dropout, let next, let mask else { continue }
-            let xr = next + r * n, mr = mask + r * n
-            let scale = d.keptScale
-            var j = 0
-            while j < n {
-                // One Philox block gives the draws of four consecutive units.
-                let counter = (UInt32(j / 4), UInt32(firstRow + r),
-                               RandomPurpose.dropout.rawValue << 16 | UInt32(d.layer),
-                               UInt32(truncatingIfNeeded: d.step))
-                let words = Philox.block(counter, key: d.seed)
-                for lane in 0..<min(4, n - j) {
-                    let keep = Philox.unitFloat(Philox.word(words, lane)) >= d.probability
-                    mr[j + lane] = keep ? scale : 0
-                    xr[j + lane] = keep ? zr[j + lane] * scale : 0
-                }
-                j += 4
-            }
         }
+        guard let d = dropout, let next, let mask else { return }
+        spindle_dropout(rows, n, z, next, mask, UInt32(firstRow),
+                        RandomPurpose.dropout.rawValue << 16 | UInt32(d.layer),
+                        UInt32(truncatingIfNeeded: d.step), d.seed, d.probability)
     }
 
     /// z ← z + b in place (the output layer, which has no nonlinearity).
