@@ -12,7 +12,7 @@ set -euo pipefail
 data=$1; python=$2; repeats=${3:-3}; batches=${4:-"64 256 1024"}; threads=${5:-"1 2"}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 peer=${PEER:-$root/../shared/peers/torch_mlp.py}
-spindle=$root/.build/release/spindle
+spindle=${SPINDLE:-$root/.build/release/spindle}
 [ -x "$spindle" ] || swift build -c release --package-path "$root" --product spindle >/dev/null
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 

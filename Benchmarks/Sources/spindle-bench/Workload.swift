@@ -34,39 +34,43 @@ enum Workload {
         return (Double(steps * batch) / seconds, engine.timings)
     }
 
-    /// GFLOP/s of single-threaded sgemm over exactly the products of one training step.
-    static func sgemmCeiling(spec: ModelSpec, batch b: Int) -> Double {
+    /// Aggregate GFLOP/s of `threads` threads each running, concurrently, single-threaded sgemm
+    /// over exactly the products of one training step (the ceiling for that many workers on
+    /// this machine, now: shared caches, memory bandwidth and clock speed included).
+    static func sgemmCeiling(spec: ModelSpec, batch b: Int, threads: Int = 1) -> Double {
         let widths = spec.widths
         let largest = widths.max()! * max(b, widths.max()!)
-        let a = [Float](repeating: 0.5, count: largest), w = [Float](repeating: 0.25, count: largest)
-        var c = [Float](repeating: 0, count: largest)
-        var flops = 0.0
+        // Each thread its own operands, as each worker has its own rows and units.
+        let operands = (0..<threads).map { _ in
+            (a: FloatBuffer([Float](repeating: 0.5, count: largest)),
+             w: FloatBuffer([Float](repeating: 0.25, count: largest)),
+             c: FloatBuffer(count: largest))
+        }
+        var flopsPerRepeat = 0.0
+        for l in 0..<spec.layerCount {
+            flopsPerRepeat += Double((l > 0 ? 6 : 4) * b * widths[l] * widths[l + 1])
+        }
         let repeats = 20
+        let pool = WorkerPool(count: threads)
         let start = DispatchTime.now().uptimeNanoseconds
-        a.withUnsafeBufferPointer { a in
-            w.withUnsafeBufferPointer { w in
-                c.withUnsafeMutableBufferPointer { c in
-                    let a = a.baseAddress!, w = w.baseAddress!, c = c.baseAddress!
-                    for _ in 0..<repeats {
-                        for l in 0..<spec.layerCount {
-                            let nIn = widths[l], nOut = widths[l + 1]
-                            // forward: (B, nIn) · (nOut, nIn)ᵀ
-                            BLAS.sgemm(.none, .transposed, m: b, n: nOut, k: nIn, a: a, lda: nIn, b: w, ldb: nIn, c: c, ldc: nOut)
-                            // weight gradient: (B, nOut)ᵀ · (B, nIn)
-                            BLAS.sgemm(.transposed, .none, m: nOut, n: nIn, k: b, a: a, lda: nOut, b: w, ldb: nIn, c: c, ldc: nIn)
-                            flops += 4 * Double(b * nIn * nOut)
-                            if l > 0 {
-                                // backward-data: (B, nOut) · (nOut, nIn)
-                                BLAS.sgemm(.none, .none, m: b, n: nIn, k: nOut, a: a, lda: nOut, b: w, ldb: nIn, c: c, ldc: nIn)
-                                flops += 2 * Double(b * nIn * nOut)
-                            }
-                        }
+        pool.run { t in
+            let a = operands[t].a.base, w = operands[t].w.base, c = operands[t].c.base
+            for _ in 0..<repeats {
+                for l in 0..<spec.layerCount {
+                    let nIn = widths[l], nOut = widths[l + 1]
+                    // forward: (B, nIn) · (nOut, nIn)ᵀ
+                    BLAS.sgemm(.none, .transposed, m: b, n: nOut, k: nIn, a: a, lda: nIn, b: w, ldb: nIn, c: c, ldc: nOut)
+                    // weight gradient: (B, nOut)ᵀ · (B, nIn)
+                    BLAS.sgemm(.transposed, .none, m: nOut, n: nIn, k: b, a: a, lda: nOut, b: w, ldb: nIn, c: c, ldc: nIn)
+                    // backward-data: (B, nOut) · (nOut, nIn); layer 0 has none
+                    if l > 0 {
+                        BLAS.sgemm(.none, .none, m: b, n: nIn, k: nOut, a: a, lda: nOut, b: w, ldb: nIn, c: c, ldc: nIn)
                     }
                 }
             }
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return flops / seconds / 1e9
+        return Double(threads * repeats) * flopsPerRepeat / seconds / 1e9
     }
 }
 

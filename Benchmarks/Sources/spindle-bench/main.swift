@@ -4,7 +4,9 @@ import Spindle
 // Training throughput against the sgemm ceiling measured in the same run (STYLE.md habit 13).
 //
 // ceiling  = GFLOP/s of single-threaded BLAS sgemm at exactly the shapes of one training step
-//            (forward, backward-data and weight-gradient products of every layer), timed alone;
+//            (forward, backward-data and weight-gradient products of every layer), timed alone
+//            (1 thread) and on W threads at once (the ceiling for W workers: what the machine's
+//            cores deliver together right now — shared caches, memory, clocks, neighbours);
 // achieved = 6 × parameters × samples/s, the usual dense-network step cost (DESIGN.md).
 // A step does less than 6·P·B FLOP (layer 0 needs no input gradient), so achieved/ceiling can
 // pass 1 when the glue between the GEMMs costs nothing.
@@ -40,27 +42,28 @@ BLASEnvironment.relaunchIfNeeded()
 let arguments = Arguments()
 BLAS.configureSingleThreaded()
 print("BLAS: \(BLAS.description), core \(BLAS.coreName)")
-print("model       batch  workers  samples/s   achieved GFLOP/s  ceiling GFLOP/s (1 thread)  ratio  ratio/workers")
+print("model            batch  workers  samples/s  achieved GFLOP/s  ceiling 1 thread  ceiling W threads  vs 1-thread  vs W-thread")
 for batch in arguments.batches {
     let spec = ModelSpec(inputCount: 784, hiddenSizes: arguments.layers, outputCount: 10)
     let parameters = ParameterLayout(spec).parameterCount
     let data = Workload.randomSplit(rows: batch * 8, features: 784, classes: 10)
     for workers in arguments.workers {
-        var samplesPerSecond: [Double] = [], ceilings: [Double] = []
+        var samplesPerSecond: [Double] = [], ceilings: [Double] = [], parallelCeilings: [Double] = []
         var timings = StepTimings()
         // Alternate the two measurements so machine noise affects both alike; report medians.
         for _ in 0..<arguments.repeats {
             ceilings.append(Workload.sgemmCeiling(spec: spec, batch: batch))
+            parallelCeilings.append(Workload.sgemmCeiling(spec: spec, batch: batch, threads: workers))
             let run = Workload.trainingThroughput(spec: spec, data: data, batch: batch,
                                                   workers: workers, steps: arguments.steps)
             samplesPerSecond.append(run.samplesPerSecond)
             timings = timings + run.timings
         }
-        let rate = samplesPerSecond.median, ceiling = ceilings.median
+        let rate = samplesPerSecond.median, ceiling = ceilings.median, parallel = parallelCeilings.median
         let achieved = 6 * Double(parameters) * rate / 1e9
-        print(String(format: "%-11@ %5d  %7d  %9.0f   %16.1f  %26.1f  %5.2f  %13.2f",
-                     spec.architecture as NSString, batch, workers, rate, achieved, ceiling,
-                     achieved / ceiling, achieved / ceiling / Double(workers)))
+        print(String(format: "%-16@ %5d  %7d  %9.0f  %16.1f  %16.1f  %17.1f  %11.2f  %11.2f",
+                     spec.architecture as NSString, batch, workers, rate, achieved, ceiling, parallel,
+                     achieved / ceiling, achieved / parallel))
         let capacity = timings.wall * Double(workers) / 100
         print(String(format: "    worker time: forward+backward-data %.1f%%, gradients %.1f%%, optimizer %.1f%%, barrier wait %.1f%%, coordinator %.1f%%",
                      timings.forwardBackward / capacity, timings.gradients / capacity, timings.optimizer / capacity,
