@@ -9,7 +9,7 @@ import Testing
 
 /// SplitMix64 (Steele, Lea & Flood 2014): test data from a generator that shares nothing with
 /// the Philox code under test, so a Philox bug cannot hide itself in the inputs.
-struct SplitMix64 {
+struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) { state = seed }
