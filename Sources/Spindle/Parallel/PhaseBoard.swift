@@ -19,9 +19,11 @@ final class PhaseBoard: @unchecked Sendable {
     /// Valid while a phase runs; written only by the coordinator between phases.
     private nonisolated(unsafe) var task: ((Int) -> Void)?
 
-    /// Checks of `phase` before a waiting worker starts yielding its core, and before it sleeps.
-    private static let spinsBeforeYield = 2_000
-    private static let spinsBeforeSleep = 50_000
+    /// Checks of `phase` before a waiting worker starts yielding its core (about 50 µs: longer than
+    /// the coordinator's work between two phases, so a worker is still spinning when the next
+    /// phase starts), and before it sleeps (a few ms: between epochs, not between steps).
+    private static let spinsBeforeYield = 20_000
+    private static let spinsBeforeSleep = 200_000
 
     func start(task: @escaping (Int) -> Void, workers: Int) {
         self.task = task
