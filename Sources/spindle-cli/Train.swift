@@ -30,8 +30,24 @@ struct Train: ParsableCommand {
         discussion: "Results depend on --shards and never on --workers; workers beyond it idle."))
     var shards: Int?
 
-    @Option(help: "Directory to write the trained model to, as model.h5; created if missing (default: the model is not saved).")
+    @Option(help: ArgumentHelp(
+        "Directory for checkpoints and the trained model (model.h5); created if missing (default: nothing is saved).",
+        discussion: "Checkpoints (ckpt-<step>.h5) are written at every epoch end, every --checkpoint-every steps, on Ctrl-C and at the end."))
     var checkpointDir: String?
+
+    @Option(parsing: .unconditional, help: "Also write a checkpoint every N steps (default: 0, only at epoch ends).")
+    var checkpointEvery = 0
+
+    @Option(parsing: .unconditional, help: "Checkpoints to keep in --checkpoint-dir; older ones are deleted.")
+    var keep = 3
+
+    @Flag(help: ArgumentHelp(
+        "Continue from the newest checkpoint in --checkpoint-dir that verifies.",
+        discussion: "Only --epochs, --max-steps and --workers may differ from the run that wrote it."))
+    var resume = false
+
+    @Option(help: "Continue from this checkpoint file (default: none).")
+    var resumeFrom: String?
 
     @Option(help: "Write one JSON line per epoch to this file (default: no log).")
     var log: String?
@@ -43,76 +59,90 @@ struct Train: ParsableCommand {
     var quiet = false
 
     func validate() throws {
+        if checkpointEvery < 0 {
+            throw ValidationError("invalid --checkpoint-every '\(checkpointEvery)': expected a number of steps >= 0")
+        }
+        if keep < 1 { throw ValidationError("invalid --keep '\(keep)': expected at least 1 checkpoint") }
+        if resume && checkpointDir == nil {
+            throw ValidationError("--resume needs --checkpoint-dir: the directory whose newest checkpoint to continue")
+        }
+        if resume && resumeFrom != nil { throw ValidationError("--resume and --resume-from exclude each other") }
         try dataOptions.validateFraction()
         try workerOptions.validateWorkers()
         try optimizer.validateBetas()
         try validating { try config().validate() }
     }
 
-    func config() throws -> TrainingConfig {
+    /// The run's config; `shards` falls back to `defaultShards` (the checkpoint's, when resuming).
+    func config(defaultShards: Int = WorkerPool.activeProcessorCount) throws -> TrainingConfig {
         TrainingConfig(hiddenSizes: try model.hiddenSizes(), activation: model.activation, loss: model.loss,
                        optimizer: optimizer.optimizerConfig, schedule: optimizer.scheduleConfig,
                        batchSize: batchSize, epochs: epochs, maxSteps: maxSteps, dropout: model.dropout,
                        clipNorm: optimizer.clipNorm, seed: seed,
-                       shards: shards ?? WorkerPool.activeProcessorCount)
+                       shards: shards ?? defaultShards)
     }
 
     func run() throws {
         try reportingErrors {
-            let config = try config()
+            let resumePoint = try ResumePoint.find(resume: resume, directory: checkpointDir, file: resumeFrom)
+            let config = try config(defaultShards: resumePoint?.checkpoint.config?.shards ?? WorkerPool.activeProcessorCount)
             let data = try LoadedData(dataOptions, seed: seed)
             let workers = workerOptions.resolved()
             let trainer = try Trainer(config: config, train: data.train, validation: data.validation,
                                       outputs: data.outputs, workers: workers)
+            let start = try resumePoint?.restore(into: trainer, trainRows: data.train.rows) ?? TrainingState()
             // Only now, with the data and config known good, create what the run writes; still
             // before training, so a run never ends in an unwritable path.
             let modelPath = try checkpointDir.map(CheckpointDirectory.prepare)
+            let writer = checkpointDir.map { CheckpointWriter(directory: $0, keep: keep) }
             let logFile = try log.map(LogFile.init)
             let report = TrainReport(quiet: quiet || json)
             report.start(config: config, data: data, trainer: trainer, workers: workers)
             logFile?.write(["event": "start", "config": config.jsonObject, "workers": workers,
-                            "data": data.path, "spindle_version": BuildInfo.version])
+                            "data": data.path, "spindle_version": BuildInfo.version, "resumed_at_step": start.step])
             trainer.onEpoch = { epoch in
                 report.epoch(epoch, of: config.epochs)
                 logFile?.write((epoch.jsonObject as? [String: Any] ?? [:]).merging(["event": "epoch"]) { $1 })
             }
-            let result = try trainer.run()
+            let signals = SignalWatcher.install()
+            var lastSaved = start.step
+            func save(_ state: TrainingState) throws {
+                guard let writer, state.step != lastSaved else { return }
+                // Never replace good checkpoints with weights an update made non-finite.
+                guard trainer.network.isFinite else { throw SpindleError.diverged(step: state.step, loss: .nan) }
+                try writer.submit(Snapshot.of(trainer, config: config, state: state, trainRows: data.train.rows),
+                                  step: state.step)
+                lastSaved = state.step
+            }
+            let result: TrainingResult
+            do {
+                result = try trainer.run(from: start) { state in
+                    let epochEnded = state.batchInEpoch == 0
+                    if epochEnded || (checkpointEvery > 0 && state.step % checkpointEvery == 0) { try save(state) }
+                    return signals.received == nil ? .proceed : .stop
+                }
+                try save(result.state)
+                try writer?.finish()
+            } catch {
+                try? writer?.finish()  // let a write in flight complete (or clean up) before exiting
+                throw error
+            }
+            if let signal = signals.received {
+                let resumeCommand = ResumePoint.command(arguments: CommandLine.arguments)
+                note("spindle: interrupted at step \(result.state.step)" +
+                     (writer.map { "; checkpoint written to \($0.path(step: result.state.step))" } ?? "") +
+                     (checkpointDir != nil ? ". Resume with:\n  \(resumeCommand)" : " (no --checkpoint-dir: nothing was saved)"))
+                throw ExitCode(128 + signal)
+            }
             let test = data.test.map(trainer.evaluate)
             if let modelPath {
-                try ModelFile(network: trainer.network, config: config,
-                              moments: trainer.engine.moments.map { $0.array() },
-                              steps: result.steps, epochs: result.epochs.count).write(to: modelPath)
+                try Snapshot.of(trainer, config: config, state: result.state, trainRows: data.train.rows)
+                    .write(to: modelPath)
             }
             report.finish(result: result, test: test, modelPath: modelPath)
             if json {
                 print(TrainReport.summaryJSON(result: result, test: test, workers: workers, modelPath: modelPath))
             }
         }
-    }
-}
-
-/// Where `--checkpoint-dir` puts the model, checked before training starts so a run never ends in
-/// an unwritable path.
-enum CheckpointDirectory {
-    static func prepare(_ directory: String) throws -> String {
-        // Walk the path as mkdir -p does, to name the component that is in the way.
-        var path = directory.hasPrefix("/") ? "" : "."
-        for component in directory.split(separator: "/") {
-            path += "/" + component
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-                guard isDirectory.boolValue else {
-                    throw SpindleError.cannotWrite(
-                        path: directory, reason: "'\(path)' is a file, not a directory; cannot create the checkpoint directory")
-                }
-            } else if mkdir(path, 0o755) != 0 && errno != EEXIST {
-                throw SpindleError.cannotWrite(
-                    path: directory, reason: "cannot create '\(path)': \(String(cString: strerror(errno)))")
-            }
-        }
-        guard access(directory, W_OK) == 0 else {
-            throw SpindleError.cannotWrite(path: directory, reason: "the checkpoint directory is not writable")
-        }
-        return directory + "/model.h5"
     }
 }

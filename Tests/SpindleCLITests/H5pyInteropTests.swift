@@ -132,8 +132,9 @@ import Testing
     static func documentedSnippet(sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
         let path = repositoryRoot.appendingPathComponent("docs/model-format.md").path
         let text = try String(contentsOfFile: path, encoding: .utf8)
+        // The runnable snippet is the first python block (the Keras section's block is a sketch).
         let blocks = text.components(separatedBy: "```python\n").dropFirst()
-        #expect(blocks.count == 1, "docs/model-format.md has one python snippet", sourceLocation: sourceLocation)
+        #expect(!blocks.isEmpty, "docs/model-format.md has a python snippet", sourceLocation: sourceLocation)
         let block = try #require(blocks.first, sourceLocation: sourceLocation)
         return try #require(block.components(separatedBy: "\n```").first, sourceLocation: sourceLocation) + "\n"
     }

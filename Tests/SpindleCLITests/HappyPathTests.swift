@@ -24,8 +24,11 @@ import Testing
         #expect(testAccuracy > 0.9, "\(summary)")
         #expect((summary["training_seconds"] as? Double ?? 0) > 0)
         #expect((summary["samples_per_second"] as? Double ?? 0) > 0)
-        // The model is written atomically: no temporary file is left beside it.
-        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path("run")) == ["model.h5"])
+        // Files are written atomically: no temporary file is left beside the model and the
+        // checkpoints (ckpt-<step>.h5).
+        let written = try FileManager.default.contentsOfDirectory(atPath: scratch.path("run")).sorted()
+        #expect(written.last == "model.h5" && written.dropLast().allSatisfy { $0.hasPrefix("ckpt-") && $0.hasSuffix(".h5") },
+                "\(written)")
 
         // eval --json on the saved model gives the numbers train reported for the same split.
         let eval = try spindleSucceeds(["eval", "run/model.h5", "data.h5", "--json"], in: scratch)

@@ -5,7 +5,8 @@ import HDF5Kit
 /// readable with h5py alone. Layout, documented for users in docs/model-format.md:
 ///
 ///     /                      attrs: format = "spindle-model", format_version, spindle_version,
-///                                   config (JSON of TrainingConfig), steps, epochs
+///                                   config (JSON of TrainingConfig), steps, epochs, and for a
+///                                   checkpoint training_state (JSON of TrainingState), train_rows
 ///     /model                 attrs: architecture "784-512-256-10", widths, activation, loss
 ///     /model/dense_<l>/weight  (out, in) float32 — y = x · weightᵀ + bias
 ///     /model/dense_<l>/bias    (out) float32
@@ -13,7 +14,7 @@ import HDF5Kit
 ///     /optimizer/moment_<k>  flat float32, same order as the /model datasets concatenated
 ///
 /// Every dataset carries a Fletcher-32 checksum, so corruption is reported on read.
-public struct ModelFile {
+public struct ModelFile: Sendable {
     public static let format = "spindle-model"
     public static let formatVersion = 1
 
@@ -25,13 +26,20 @@ public struct ModelFile {
     public var moments: [[Float]]
     public var steps: Int
     public var epochs: Int
+    /// Where the run stood (loader position, partial-epoch sums, history): what resuming needs.
+    public var state: TrainingState?
+    /// Rows of the training split the run used; resuming on other data is refused.
+    public var trainRows: Int?
 
-    public init(network: Network, config: TrainingConfig?, moments: [[Float]] = [], steps: Int = 0, epochs: Int = 0) {
+    public init(network: Network, config: TrainingConfig?, moments: [[Float]] = [], steps: Int = 0, epochs: Int = 0,
+                state: TrainingState? = nil, trainRows: Int? = nil) {
         self.network = network
         self.config = config
         self.moments = moments
         self.steps = steps
         self.epochs = epochs
+        self.state = state
+        self.trainRows = trainRows
     }
 
     /// Writes the file atomically (temporary file, fsync, rename).
@@ -46,6 +54,10 @@ public struct ModelFile {
             }
             try file.setAttribute("steps", steps)
             try file.setAttribute("epochs", epochs)
+            if let state {
+                try file.setAttribute("training_state", String(decoding: try JSONEncoder.sorted.encode(state), as: UTF8.self))
+            }
+            if let trainRows { try file.setAttribute("train_rows", trainRows) }
             let spec = network.spec
             let model = try file.createGroup("model")
             try model.setAttribute("architecture", spec.architecture)
@@ -109,9 +121,18 @@ public struct ModelFile {
         for k in 1...2 where file.exists("optimizer/moment_\(k)") {
             moments.append(try file.openDataset("optimizer/moment_\(k)").readAll())
         }
+        var state: TrainingState? = nil
+        if file.hasAttribute("training_state") {
+            do {
+                state = try JSONDecoder().decode(TrainingState.self, from: Data(try file.stringAttribute("training_state").utf8))
+            } catch is DecodingError {
+                throw invalid("its training_state attribute is not a valid Spindle training state")
+            }
+        }
         return ModelFile(network: Network(spec: spec, parameters: parameters), config: config,
                          moments: moments, steps: try file.intAttribute("steps"),
-                         epochs: try file.intAttribute("epochs"))
+                         epochs: try file.intAttribute("epochs"), state: state,
+                         trainRows: file.hasAttribute("train_rows") ? try file.intAttribute("train_rows") : nil)
     }
 
     /// The config attribute, with a message that names what is wrong with it.

@@ -38,6 +38,26 @@ public final class Trainer {
         evaluator = Evaluator(network: network, pool: engine.pool, shards: config.shards)
     }
 
+    /// Continues from a checkpoint: its parameters and optimizer moments replace the fresh ones.
+    /// - Throws: `SpindleError.invalidModel` if they do not fit this trainer's network and optimizer.
+    public func restore(from checkpoint: ModelFile, path: String) throws {
+        let saved = checkpoint.network
+        guard saved.spec == network.spec else {
+            throw SpindleError.invalidModel(
+                path: path, problem: "holds a \(saved.spec.architecture) network, this run trains \(network.spec.architecture)")
+        }
+        guard checkpoint.moments.count == engine.moments.count,
+              checkpoint.moments.allSatisfy({ $0.count == network.layout.parameterCount }) else {
+            throw SpindleError.invalidModel(
+                path: path, problem: "holds \(checkpoint.moments.count) optimizer moment(s), " +
+                    "\(config.optimizer.kind.rawValue) needs \(engine.moments.count)")
+        }
+        saved.parameters.array().withUnsafeBufferPointer { network.parameters.copy(from: $0) }
+        for (buffer, values) in zip(engine.moments, checkpoint.moments) {
+            values.withUnsafeBufferPointer { buffer.copy(from: $0) }
+        }
+    }
+
     /// Loss and accuracy (or regression errors) of the network as it is now, on the trainer's
     /// worker threads.
     public func evaluate(_ split: DatasetSplit) -> EvaluationReport {
@@ -53,49 +73,81 @@ public final class Trainer {
         return min(all, config.maxSteps ?? all)
     }
 
-    /// Runs every epoch (or until `maxSteps`).
-    /// - Throws: `SpindleError.diverged` when the loss stops being finite.
-    public func run() throws -> TrainingResult {
-        var reports: [EpochReport] = []
-        var step = 0, samples = 0, trainingSeconds = 0.0
+    /// What the step loop offers its caller after every step: the state now, and a way to ask
+    /// the run to stop there (Ctrl-C, a failed checkpoint write).
+    public enum StepDecision { case proceed, stop }
+
+    /// Runs every epoch (or until `maxSteps`), starting from `state` (a fresh run by default).
+    /// - Parameter afterStep: called after every step on the calling thread, with the state a
+    ///   checkpoint taken now would hold.
+    /// - Throws: `SpindleError.diverged` when the loss stops being finite, or what `afterStep` throws.
+    public func run(from start: TrainingState = TrainingState(),
+                    afterStep: ((TrainingState) throws -> StepDecision)? = nil) throws -> TrainingResult {
+        var state = start
         let total = totalSteps
-        for epoch in 0..<config.epochs where step < total {
-            let order = Shuffle.permutation(count: train.rows, seed: config.seed, epoch: epoch)
-            var lossSum = 0.0, correct = 0, rows = 0
+        var stopped = false
+        while state.epoch < config.epochs, state.step < total, !stopped {
+            let order = Shuffle.permutation(count: train.rows, seed: config.seed, epoch: state.epoch)
             var learningRate = config.optimizer.learningRate
-            let start = DispatchTime.now().uptimeNanoseconds
-            for b in 0..<stepsPerEpoch where step < total {
-                let lower = b * config.batchSize
+            while state.batchInEpoch < stepsPerEpoch, state.step < total, !stopped {
+                let lower = state.batchInEpoch * config.batchSize
                 let batch = Batch(split: train, indices: order[lower..<min(lower + config.batchSize, train.rows)])
-                learningRate = config.schedule.rate(base: config.optimizer.learningRate, step: step,
+                learningRate = config.schedule.rate(base: config.optimizer.learningRate, step: state.step,
                                                     stepsPerEpoch: stepsPerEpoch, totalSteps: total)
-                let scalars = engine.optimizer.scalars(step: step + 1, learningRate: learningRate)
-                let result = engine.step(batch, step: step, update: scalars,
+                let scalars = engine.optimizer.scalars(step: state.step + 1, learningRate: learningRate)
+                let started = DispatchTime.now().uptimeNanoseconds
+                let result = engine.step(batch, step: state.step, update: scalars,
                                          clipNorm: config.clipNorm.map { Float($0) })
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
                 guard result.lossSum.isFinite else {
-                    throw SpindleError.diverged(step: step + 1, loss: result.meanLoss)
+                    throw SpindleError.diverged(step: state.step + 1, loss: result.meanLoss)
                 }
-                lossSum += result.lossSum
-                correct += result.correct
-                rows += result.rows
-                step += 1
+                state.step += 1
+                state.batchInEpoch += 1
+                state.epochLossSum += result.lossSum
+                state.epochCorrect += result.correct
+                state.epochRows += result.rows
+                state.epochSeconds += seconds
+                state.samplesTrained += result.rows
+                state.trainingSeconds += seconds
+                let epochEnded = state.batchInEpoch == stepsPerEpoch
+                if epochEnded { try finishEpoch(&state, learningRate: learningRate) }
+                if try afterStep?(state) == .stop { stopped = true }
+                if epochEnded { break }  // the next epoch has its own order
             }
-            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            trainingSeconds += seconds
-            samples += rows
-            guard network.isFinite else {
-                throw SpindleError.diverged(step: step, loss: .nan)
-            }
-            let report = EpochReport(
-                epoch: epoch + 1, steps: step, trainLoss: lossSum / Double(rows),
-                trainAccuracy: train.hasLabels ? Double(correct) / Double(rows) : nil,
-                validation: validation.map { evaluator.evaluate($0) },
-                learningRate: learningRate, seconds: seconds,
-                samplesPerSecond: Double(rows) / max(seconds, 1e-9))
-            reports.append(report)
-            onEpoch?(report)
         }
-        return TrainingResult(epochs: reports, steps: step, trainingSeconds: trainingSeconds,
-                              samplesTrained: samples)
+        // A run that ends mid-epoch (--max-steps) still reports the part it trained.
+        var epochs = state.history
+        if state.epochRows > 0 {
+            let rate = config.schedule.rate(base: config.optimizer.learningRate, step: state.step - 1,
+                                            stepsPerEpoch: stepsPerEpoch, totalSteps: total)
+            epochs.append(report(state, learningRate: rate, validate: true))
+        }
+        return TrainingResult(epochs: epochs, steps: state.step, trainingSeconds: state.trainingSeconds,
+                              samplesTrained: state.samplesTrained, state: state, interrupted: stopped)
+    }
+
+    /// Closes the epoch in `state`: reports it (with validation) and moves to the next.
+    private func finishEpoch(_ state: inout TrainingState, learningRate: Double) throws {
+        guard network.isFinite else { throw SpindleError.diverged(step: state.step, loss: .nan) }
+        let epochReport = report(state, learningRate: learningRate, validate: true)
+        state.history.append(epochReport)
+        state.epoch += 1
+        state.batchInEpoch = 0
+        state.epochLossSum = 0
+        state.epochCorrect = 0
+        state.epochRows = 0
+        state.epochSeconds = 0
+        onEpoch?(epochReport)
+    }
+
+    private func report(_ state: TrainingState, learningRate: Double, validate: Bool = false) -> EpochReport {
+        let rows = max(state.epochRows, 1)
+        return EpochReport(
+            epoch: state.epoch + 1, steps: state.step, trainLoss: state.epochLossSum / Double(rows),
+            trainAccuracy: train.hasLabels ? Double(state.epochCorrect) / Double(rows) : nil,
+            validation: validate ? validation.map { evaluator.evaluate($0) } : nil,
+            learningRate: learningRate, seconds: state.epochSeconds,
+            samplesPerSecond: Double(state.epochRows) / max(state.epochSeconds, 1e-9))
     }
 }

@@ -1,5 +1,5 @@
 extension TrainingConfig {
-    private enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey {
         case hiddenSizes, activation, loss, optimizer, schedule, batchSize, epochs, maxSteps, dropout,
              clipNorm, seed, shards
     }

@@ -22,5 +22,9 @@ public struct TrainingResult: Sendable {
     /// Wall-clock seconds spent in training steps (evaluation excluded).
     public var trainingSeconds: Double
     public var samplesTrained: Int
+    /// Where the run stopped: what a checkpoint of its end holds.
+    public var state: TrainingState
+    /// Whether the run stopped early because `afterStep` asked it to.
+    public var interrupted: Bool
     public var samplesPerSecond: Double { trainingSeconds > 0 ? Double(samplesTrained) / trainingSeconds : 0 }
 }

@@ -1,0 +1,78 @@
+import Foundation
+import HDF5Kit
+
+/// A network's weights in the HDF5 layout of Keras 2's `model.save_weights("x.h5")`, which
+/// `model.load_weights("x.h5")` reads into the equivalent Sequential model (``kerasModel(_:)``).
+/// Layout, documented for users in docs/model-format.md ("Exporting to Keras"):
+///
+///     /                        attrs: layer_names = [b"dense", b"dense_1", …],
+///                                     backend = b"tensorflow", keras_version = b"2.15.0"
+///     /dense_<l>               attrs: weight_names = [b"dense_<l>/kernel:0", b"dense_<l>/bias:0"]
+///     /dense_<l>/dense_<l>/kernel:0   (I, O) float32 — the transpose of Spindle's (O, I) weight
+///     /dense_<l>/dense_<l>/bias:0     (O) float32
+///
+/// (layer 0 is named plain "dense", as Keras names its first Dense layer.) Every string attribute
+/// is a fixed-length byte string, as Keras writes them; its loader decodes bytes or str alike.
+///
+/// Keras loads an .h5 weights file by position, not by name: the l-th group that has weights
+/// goes into the l-th layer of the model that has weights. Layers without weights (Dropout,
+/// Input) take no part, so the model may include Dropout layers or not.
+public enum KerasExport {
+    /// The Keras version recorded in the file; the loader only reads it to convert weights of
+    /// Keras 1 files, which these are not.
+    public static let kerasVersion = "2.15.0"
+    public static let backend = "tensorflow"
+
+    /// The Keras name of dense layer `l`: "dense", "dense_1", "dense_2", … — what a fresh Keras
+    /// session calls the Dense layers of its first model.
+    public static func layerName(_ l: Int) -> String { l == 0 ? "dense" : "dense_\(l)" }
+
+    /// The Keras model these weights load into, as Python source, e.g.
+    /// `Sequential([Input((784,)), Dense(512, activation="relu"), Dense(10, activation="softmax")])`.
+    /// The output layer applies softmax for a cross-entropy model and nothing for mse.
+    public static func kerasModel(_ spec: ModelSpec) -> String {
+        let hidden = spec.hiddenSizes.map { "Dense(\($0), activation=\"\(spec.activation.rawValue)\")" }
+        let output = spec.loss == .crossEntropy
+            ? "Dense(\(spec.outputCount), activation=\"softmax\")" : "Dense(\(spec.outputCount))"
+        return "Sequential([" + (["Input((\(spec.inputCount),))"] + hidden + [output]).joined(separator: ", ") + "])"
+    }
+
+    /// Writes `network`'s weights to `path` in the Keras layout above, atomically (temporary
+    /// file, fsync, rename), replacing any file there.
+    /// - Throws: `SpindleError.cannotWrite` when `path` is a directory or its directory is
+    ///   missing or not writable; `HDF5Error` if HDF5 fails.
+    public static func write(_ network: Network, to path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw SpindleError.cannotWrite(path: path, reason: "it is a directory; expected a file name")
+        }
+        let names = network.layout.layers.indices.map(layerName)
+        try AtomicFile.writeHDF5(to: path) { file in
+            try file.setAttribute("layer_names", names, fixedLength: true)
+            try file.setAttribute("backend", backend, fixedLength: true)
+            try file.setAttribute("keras_version", kerasVersion, fixedLength: true)
+            for (l, layer) in network.layout.layers.enumerated() {
+                let name = names[l]
+                let group = try file.createGroup(name)
+                let kernelName = "\(name)/kernel:0", biasName = "\(name)/bias:0"
+                try group.setAttribute("weight_names", [kernelName, biasName], fixedLength: true)
+                // Contiguous and unfiltered, as Keras writes them; `createDataset` makes the inner
+                // group "dense_<l>" that the names' "dense_<l>/" prefix needs.
+                let kernel = transposed(network.weights(layer: l), rows: layer.outputs, columns: layer.inputs)
+                try group.createDataset(kernelName, type: .float32, shape: [layer.inputs, layer.outputs]).write(kernel)
+                try group.createDataset(biasName, type: .float32, shape: [layer.outputs]).write(network.biases(layer: l))
+            }
+        }
+    }
+
+    /// The transpose of a row-major (rows, columns) matrix, as a row-major (columns, rows) one:
+    /// Spindle's weight W (O, I) computes x · Wᵀ, Keras' kernel K (I, O) computes x · K, so K = Wᵀ.
+    static func transposed(_ matrix: [Float], rows: Int, columns: Int) -> [Float] {
+        precondition(matrix.count == rows * columns, "KerasExport: matrix is not \(rows)×\(columns)")
+        var result = [Float](repeating: 0, count: matrix.count)
+        for r in 0..<rows {
+            for c in 0..<columns { result[c * rows + r] = matrix[r * columns + c] }
+        }
+        return result
+    }
+}

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import Spindle
+
+/// Where `--checkpoint-dir` puts the model, checked before training starts so a run never ends in
+/// an unwritable path.
+enum CheckpointDirectory {
+    static func prepare(_ directory: String) throws -> String {
+        // Walk the path as mkdir -p does, to name the component that is in the way.
+        var path = directory.hasPrefix("/") ? "" : "."
+        for component in directory.split(separator: "/") {
+            path += "/" + component
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+                guard isDirectory.boolValue else {
+                    throw SpindleError.cannotWrite(
+                        path: directory, reason: "'\(path)' is a file, not a directory; cannot create the checkpoint directory")
+                }
+            } else if mkdir(path, 0o755) != 0 && errno != EEXIST {
+                throw SpindleError.cannotWrite(
+                    path: directory, reason: "cannot create '\(path)': \(String(cString: strerror(errno)))")
+            }
+        }
+        guard access(directory, W_OK) == 0 else {
+            throw SpindleError.cannotWrite(path: directory, reason: "the checkpoint directory is not writable")
+        }
+        return directory + "/model.h5"
+    }
+}
+
+/// A copy of a trainer's state, made on the training thread, for a checkpoint to be written
+/// while training goes on.
+enum Snapshot {
+    static func of(_ trainer: Trainer, config: TrainingConfig, state: TrainingState, trainRows: Int) -> ModelFile {
+        let network = Network(spec: trainer.network.spec, parameters: trainer.network.parameters.array())
+        return ModelFile(network: network, config: config, moments: trainer.engine.moments.map { $0.array() },
+                         steps: state.step, epochs: state.history.count, state: state, trainRows: trainRows)
+    }
+}
+
+/// The checkpoint a run continues from, and the checks that it can.
+struct ResumePoint {
+    var checkpoint: ModelFile
+    var path: String
+
+    /// The checkpoint named by --resume-from, or the newest valid one of --checkpoint-dir with
+    /// --resume (saying which newer ones were skipped and why), or nil for a fresh run.
+    static func find(resume: Bool, directory: String?, file: String?) throws -> ResumePoint? {
+        if let file {
+            let checkpoint = try ModelFile.read(from: file)
+            guard checkpoint.state != nil, checkpoint.config != nil else {
+                throw SpindleError.invalidModel(path: file, problem: "holds no training state; it cannot be resumed")
+            }
+            return ResumePoint(checkpoint: checkpoint, path: file)
+        }
+        guard resume, let directory else { return nil }
+        let found = try CheckpointFinder.newestValid(in: directory)
+        for skipped in found.skipped {
+            note("spindle: skipping \(skipped.path): \(skipped.reason)")
+        }
+        if !found.skipped.isEmpty { note("spindle: falling back to \(found.path)") }
+        return ResumePoint(checkpoint: found.checkpoint, path: found.path)
+    }
+
+    /// Loads the checkpoint into `trainer` after checking it continues the same run.
+    /// - Returns: the state to continue from.
+    func restore(into trainer: Trainer, trainRows: Int) throws -> TrainingState {
+        guard let saved = checkpoint.config, let state = checkpoint.state else {
+            throw SpindleError.invalidModel(path: path, problem: "holds no training state; it cannot be resumed")
+        }
+        let differences = Self.differences(saved, trainer.config)
+        guard differences.isEmpty else {
+            throw SpindleError.invalidModel(
+                path: path, problem: "was trained with other settings: \(differences.joined(separator: "; ")); " +
+                    "resume with the same settings (only --epochs, --max-steps and --workers may change)")
+        }
+        if let rows = checkpoint.trainRows, rows != trainRows {
+            throw SpindleError.invalidModel(
+                path: path, problem: "was trained on \(rows) training rows, this data has \(trainRows)")
+        }
+        try trainer.restore(from: checkpoint, path: path)
+        note("spindle: resuming from \(path) at step \(state.step) (epoch \(state.epoch + 1), batch \(state.batchInEpoch))")
+        return state
+    }
+
+    /// Settings that differ between two configs, as "name: saved → now", ignoring the length of
+    /// the run.
+    static func differences(_ saved: TrainingConfig, _ now: TrainingConfig) -> [String] {
+        guard let a = saved.jsonObject as? [String: Any], let b = now.jsonObject as? [String: Any] else { return [] }
+        return Set(a.keys).union(b.keys).subtracting(["epochs", "maxSteps"]).sorted().compactMap { key in
+            let before = a[key].map { jsonLine(["v": $0]) } ?? "none", after = b[key].map { jsonLine(["v": $0]) } ?? "none"
+            guard before != after else { return nil }
+            func value(_ line: String) -> String { String(line.dropFirst(5).dropLast()) }
+            return "\(key) \(value(before)) → \(value(after))"
+        }
+    }
+
+    /// The command line that continues an interrupted run: the same arguments plus --resume.
+    static func command(arguments: [String]) -> String {
+        var words = ["spindle"] + arguments.dropFirst()
+        if !words.contains("--resume") { words.append("--resume") }
+        return words.map { $0.contains(" ") || $0.isEmpty ? "'\($0)'" : $0 }.joined(separator: " ")
+    }
+}

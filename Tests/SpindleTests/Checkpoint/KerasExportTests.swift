@@ -1,0 +1,79 @@
+import Foundation
+import HDF5Kit
+import Spindle
+import Testing
+
+/// The Keras legacy weights layout, read back with HDF5Kit. (The end-to-end test in
+/// SpindleCLITests reads it with h5py, which is what Keras uses.)
+///
+/// Letters: I a layer's inputs, O its outputs (units).
+@Suite struct KerasExportTests {
+    /// A fresh directory for one test, removed when the value goes away.
+    final class Scratch {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("KerasExportTests-\(UUID().uuidString)", isDirectory: true)
+        init() throws { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
+        deinit { try? FileManager.default.removeItem(at: url) }
+        func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+    }
+
+    static let specs = [
+        ModelSpec(inputCount: 5, hiddenSizes: [4, 3], outputCount: 2, activation: .relu, loss: .crossEntropy),
+        ModelSpec(inputCount: 3, hiddenSizes: [], outputCount: 1, activation: .tanh, loss: .mse),
+    ]
+
+    @Test(arguments: specs)
+    func layoutHoldsTransposedWeights(_ spec: ModelSpec) throws {
+        let scratch = try Scratch()
+        let network = Network(spec: spec, seed: 7)
+        // Distinct biases, so a bias written to the wrong layer or in the wrong order shows.
+        for (l, layer) in network.layout.layers.enumerated() {
+            for o in 0..<layer.outputs { network.parameters[layer.biasOffset + o] = Float(100 * l + o) + 0.5 }
+        }
+        let path = scratch.path("weights.h5")
+        try KerasExport.write(network, to: path)
+
+        let file = try H5File.open(path)
+        let names = (0..<spec.layerCount).map { $0 == 0 ? "dense" : "dense_\($0)" }
+        #expect(try file.stringArrayAttribute("layer_names") == names)
+        #expect(try file.stringAttribute("backend") == "tensorflow")
+        #expect(try file.stringAttribute("keras_version") == "2.15.0")
+        #expect(try file.memberNames() == names.sorted())
+        for (l, layer) in network.layout.layers.enumerated() {
+            let name = names[l]
+            let group = try file.openGroup(name)
+            #expect(try group.stringArrayAttribute("weight_names") == ["\(name)/kernel:0", "\(name)/bias:0"])
+            let kernel = try group.openDataset("\(name)/kernel:0")
+            #expect(kernel.shape == [layer.inputs, layer.outputs])
+            #expect(kernel.elementType == .float32)
+            // kernel: (I, O), weights: (O, I), both row-major; the copy is exact.
+            let k: [Float] = try kernel.readAll(), w = network.weights(layer: l)
+            for i in 0..<layer.inputs {
+                for o in 0..<layer.outputs {
+                    #expect(k[i * layer.outputs + o] == w[o * layer.inputs + i], "layer \(l) kernel[\(i), \(o)]")
+                }
+            }
+            let bias = try group.openDataset("\(name)/bias:0")
+            #expect(bias.shape == [layer.outputs])
+            #expect(try bias.readAll() as [Float] == network.biases(layer: l))
+        }
+    }
+
+    @Test func describesTheEquivalentKerasModel() {
+        #expect(KerasExport.kerasModel(Self.specs[0]) ==
+                #"Sequential([Input((5,)), Dense(4, activation="relu"), Dense(3, activation="relu"), "#
+                + #"Dense(2, activation="softmax")])"#)
+        #expect(KerasExport.kerasModel(Self.specs[1]) == "Sequential([Input((3,)), Dense(1)])")
+    }
+
+    @Test func refusesADirectoryAndWritesNothing() throws {
+        let scratch = try Scratch()
+        let network = Network(spec: Self.specs[0], seed: 1)
+        let directory = scratch.path("out.h5")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        #expect(throws: SpindleError.self) { try KerasExport.write(network, to: directory) }
+        #expect(throws: SpindleError.self) { try KerasExport.write(network, to: scratch.path("missing/out.h5")) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path) == ["out.h5"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
+    }
+}
