@@ -22,9 +22,25 @@ enum CheckpointDirectory {
             }
         }
         guard access(directory, W_OK) == 0 else {
-            throw SpindleError.cannotWrite(path: directory, reason: "the checkpoint directory is not writable")
+            throw SpindleError.cannotWrite(
+                path: directory, reason: "the checkpoint directory is not writable (\(String(cString: strerror(errno))))")
         }
+        removeAbandonedTemporaries(in: directory)
         return directory + "/model.h5"
+    }
+
+    /// Deletes the hidden temporary files (".<name>.h5.tmp-<pid>", `AtomicFile`) that a run killed
+    /// in the middle of a write left behind: they are never read, but each holds a checkpoint's
+    /// worth of disk. Only those of processes that no longer exist, so that a run still writing
+    /// into the same directory keeps its own.
+    static func removeAbandonedTemporaries(in directory: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
+            guard name.hasPrefix("."), let marker = name.range(of: ".h5.tmp-", options: .backwards),
+                  let pid = Int32(name[marker.upperBound...]), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                unlink(directory + "/" + name)
+            }
+        }
     }
 }
 
@@ -32,7 +48,7 @@ enum CheckpointDirectory {
 /// while training goes on.
 enum Snapshot {
     static func of(_ trainer: Trainer, config: TrainingConfig, state: TrainingState, trainRows: Int) -> ModelFile {
-        let network = Network(spec: trainer.network.spec, parameters: trainer.network.parameters.array())
+        let network = trainer.network.copy()
         return ModelFile(network: network, config: config, moments: trainer.engine.moments.map { $0.array() },
                          steps: state.step, epochs: state.history.count, state: state, trainRows: trainRows)
     }

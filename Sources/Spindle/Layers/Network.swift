@@ -41,6 +41,19 @@ public final class Network: @unchecked Sendable {
         self.parameters = FloatBuffer(parameters)
     }
 
+    /// An independent copy (one memcpy of the parameters), e.g. for a checkpoint written while
+    /// training goes on.
+    public func copy() -> Network {
+        Network(spec: spec, parameters: UnsafeBufferPointer(start: parameters.base, count: parameters.count))
+    }
+
+    private init(spec: ModelSpec, parameters values: UnsafeBufferPointer<Float>) {
+        self.spec = spec
+        self.layout = ParameterLayout(spec)
+        self.parameters = FloatBuffer(count: values.count)
+        parameters.copy(from: values)
+    }
+
     /// Weights of layer l as (outputs, inputs) row-major.
     public func weights(layer l: Int) -> [Float] {
         let d = layout.layers[l]

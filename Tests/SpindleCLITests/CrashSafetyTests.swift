@@ -1,0 +1,385 @@
+import Foundation
+import HDF5Kit
+import Testing
+
+/// DESIGN.md contracts 2, 3 and 5 through the binary: a run stopped at any point (Ctrl-C,
+/// SIGTERM, `kill -9`, a corrupted or unwritable checkpoint) resumes to the same bits as a run
+/// that was never stopped, and nothing already saved is lost.
+///
+/// Serialized: the tests send signals after random delays, and two of them racing for the two
+/// cores would only make those instants less spread over the run.
+@Suite(.serialized) struct CrashSafetyTests {
+    // MARK: - Configurations
+
+    /// A small run: 230 rows in batches of 50 (5 steps an epoch, the last one partial), 30 steps,
+    /// dropout and Adam, checkpoints every 7 steps and at every epoch end.
+    static let small = ["data.h5", "--layers", "24,16", "--dropout", "0.2", "--optimizer", "adam", "--lr", "0.01",
+                        "--batch-size", "50", "--epochs", "6", "--seed", "11", "--shards", "2",
+                        "--checkpoint-every", "7", "--keep", "3", "--quiet"]
+    static let smallSteps = 30
+
+    static func smallData(_ scratch: Scratch) throws {
+        try SyntheticData(trainRows: 230, testRows: 40, features: 12, classes: 4, seed: 5)
+            .write(to: scratch.path("data.h5"))
+    }
+
+    /// A run long enough (about a second and a half on 2 cores, 790 steps) to be stopped in the
+    /// middle at a random instant: the bundled dataset, dropout and Adam, checkpoints every 7 steps.
+    static let long = [bundledData, "--layers", "128,64", "--dropout", "0.2", "--optimizer", "adam",
+                       "--epochs", "10", "--seed", "7", "--shards", "2", "--checkpoint-every", "7", "--keep", "3"]
+
+    // MARK: - (a) exact resume
+
+    /// Stopped by --max-steps in the middle of an epoch, exactly at an epoch end, and between two
+    /// periodic checkpoints, with 1 worker; resumed with 2 (same --shards) to the end.
+    @Test(arguments: [(7, "--resume"), (10, "--resume"), (13, "--resume-from")])
+    func exactResumeAfterStoppingAtStep(_ stop: Int, _ how: String) throws {
+        let scratch = try Scratch()
+        try Self.smallData(scratch)
+        let reference = try Self.reference(Self.small, in: scratch)
+
+        try spindleSucceeds(["train"] + Self.small + ["--checkpoint-dir", "run", "--workers", "1",
+                                                      "--max-steps", String(stop)], in: scratch)
+        let checkpoint = "run/" + Self.checkpointName(step: stop)
+        #expect(scratch.exists(checkpoint), "no checkpoint of step \(stop): \(Self.checkpoints(in: scratch, "run"))")
+        let resumeFlags = how == "--resume" ? ["--resume"] : ["--resume-from", checkpoint]
+        let resumed = try spindleSucceeds(["train"] + Self.small + ["--checkpoint-dir", "run", "--workers", "2"]
+                                          + resumeFlags, in: scratch)
+        #expect(resumed.stderr.contains("resuming from \(checkpoint) at step \(stop)"), "\(resumed.transcript)")
+        try Self.expectSameBits(scratch.path("run/model.h5"), reference, "resumed at step \(stop)")
+    }
+
+    /// Ctrl-C at a random instant of a run with 1 worker: it finishes the step, writes a checkpoint,
+    /// exits 130 and says how to resume; resuming with 2 workers gives the uninterrupted bits.
+    @Test func sigintAtARandomMomentThenResumeWithOtherWorkerCount() throws {
+        let scratch = try Scratch()
+        let (reference, seconds) = try Self.timedReference(Self.long, in: scratch)
+        let run = try Background(["train"] + Self.long + ["--checkpoint-dir", "run", "--workers", "1"], in: scratch)
+        try run.waitForFirstCheckpoint(in: scratch.path("run"))
+        usleep(Self.randomDelay(0.4, of: seconds))
+        run.signal(SIGINT)
+        let result = run.wait()
+        let step = try #require(Self.interruptedStep(result), "no 'interrupted at step' line:\n\(result.transcript)")
+        #expect(result.status == 130, "\(result.transcript)")
+        #expect(scratch.exists("run/" + Self.checkpointName(step: step)), "\(result.transcript)")
+        #expect(result.stderr.contains("Resume with:"), "\(result.transcript)")
+        #expect(!scratch.exists("run/model.h5"), "an interrupted run must not write the final model")
+
+        let resumed = try spindleSucceeds(["train"] + Self.long + ["--checkpoint-dir", "run", "--workers", "2", "--resume"],
+                                          in: scratch)
+        #expect(resumed.stderr.contains("at step \(step)"), "\(resumed.transcript)")
+        try Self.expectSameBits(scratch.path("run/model.h5"), reference, "SIGINT at step \(step), resumed")
+    }
+
+    // MARK: - (b) kill -9
+
+    /// `kill -9` at random instants: every checkpoint left verifies, a hidden temporary file of
+    /// a write that was cut short does not get in the way (and is cleaned up), and --resume
+    /// reaches the uninterrupted bits.
+    @Test func killMinus9AtRandomInstants() throws {
+        let scratch = try Scratch()
+        let (reference, seconds) = try Self.timedReference(Self.long, in: scratch)
+        var leftovers = 0, finishedFirst = 0
+        for trial in 1...3 {
+            let directory = "kill\(trial)"
+            let run = try Background(["train"] + Self.long + ["--checkpoint-dir", directory, "--quiet"], in: scratch)
+            try run.waitForFirstCheckpoint(in: scratch.path(directory))
+            usleep(Self.randomDelay(0.6, of: seconds))
+            finishedFirst += run.process.isRunning ? 0 : 1
+            run.signal(SIGKILL)
+            let killed = run.wait()
+            let names = Self.checkpoints(in: scratch, directory)
+            let temporaries = Self.temporaries(in: scratch, directory)
+            leftovers += temporaries.isEmpty ? 0 : 1
+            #expect(!names.isEmpty, "trial \(trial): no checkpoint survived\n\(killed.transcript)")
+            for name in names {
+                let inspect = try spindle(["inspect", "\(directory)/\(name)"], in: scratch)
+                #expect(inspect.status == 0, "trial \(trial): \(name) does not verify after kill -9:\n\(inspect.transcript)")
+            }
+
+            let resumed = try spindleSucceeds(["train"] + Self.long + ["--checkpoint-dir", directory, "--resume"],
+                                              in: scratch)
+            #expect(!resumed.stderr.contains("skipping"), "trial \(trial): a checkpoint was skipped:\n\(resumed.stderr)")
+            #expect(Self.temporaries(in: scratch, directory).isEmpty,
+                    "trial \(trial): temporary files of the killed run are still there: \(temporaries)")
+            try Self.expectSameBits(scratch.path("\(directory)/model.h5"), reference,
+                                    "trial \(trial): killed (checkpoints \(names), temporaries \(temporaries)), resumed")
+        }
+        // Not an expectation: whether a kill landed inside a write is chance.
+        print("CrashSafetyTests: \(leftovers) of 3 kills left a temporary checkpoint file behind; " +
+              "\(finishedFirst) run(s) finished before the kill")
+        #expect(finishedFirst < 3, "every run finished before it was killed: the run is too short to test anything")
+    }
+
+    // MARK: - (c) corruption
+
+    enum Damage: String, CaseIterable, Sendable { case truncated, flippedWeightBytes }
+
+    /// The newest checkpoint damaged: `inspect` says what is wrong, and --resume names it, says it
+    /// skipped it, falls back to the one before and still reaches the uninterrupted bits.
+    @Test(arguments: Damage.allCases)
+    func damagedNewestCheckpointFallsBackToThePreviousOne(_ damage: Damage) throws {
+        let scratch = try Scratch()
+        try Self.smallData(scratch)
+        let reference = try Self.reference(Self.small, in: scratch)
+        // Checkpoints at 5, 7, 10, 14 (--keep 3 leaves 7, 10, 14).
+        try spindleSucceeds(["train"] + Self.small + ["--checkpoint-dir", "run", "--max-steps", "14"], in: scratch)
+        let newest = "run/" + Self.checkpointName(step: 14), previous = "run/" + Self.checkpointName(step: 10)
+        #expect(Self.checkpoints(in: scratch, "run") == ["ckpt-000000007.h5", "ckpt-000000010.h5", "ckpt-000000014.h5"])
+
+        let expected: String
+        switch damage {
+        case .truncated:
+            let size = try #require(try FileManager.default.attributesOfItem(atPath: scratch.path(newest))[.size] as? Int)
+            #expect(truncate(scratch.path(newest), off_t(size / 2)) == 0)
+            expected = "truncated"
+        case .flippedWeightBytes:
+            try BadInputTests.corruptWeights(scratch.path(newest))
+            expected = "/model/dense_0/weight"
+        }
+        let inspect = try spindle(["inspect", newest], in: scratch)
+        #expect(inspect.status == 1, "\(inspect.transcript)")
+        #expect(inspect.stderr.contains(newest) && inspect.stderr.contains(expected), "\(inspect.transcript)")
+        if damage == .flippedWeightBytes {
+            #expect(inspect.stderr.contains("Fletcher32"), "the checksum should be named: \(inspect.stderr)")
+        }
+
+        let resumed = try spindleSucceeds(["train"] + Self.small + ["--checkpoint-dir", "run", "--resume"], in: scratch)
+        let skipped = resumed.stderrLines.first { $0.hasPrefix("spindle: skipping \(newest): ") }
+        #expect(skipped?.contains(expected) == true, "no line saying why \(newest) was skipped:\n\(resumed.stderr)")
+        #expect(resumed.stderr.contains("falling back to \(previous)"), "\(resumed.stderr)")
+        #expect(resumed.stderr.contains("resuming from \(previous) at step 10"), "\(resumed.stderr)")
+        try Self.expectSameBits(scratch.path("run/model.h5"), reference, "resumed from step 10 past a \(damage) checkpoint")
+        // The damaged file was replaced by a good checkpoint of the same step, or pruned.
+        for name in Self.checkpoints(in: scratch, "run") {
+            #expect(try spindle(["inspect", "run/" + name], in: scratch).status == 0, "\(name) does not verify")
+        }
+    }
+
+    // MARK: - (d) full or read-only disk
+
+    /// A file size limit (`ulimit -f`, EFBIG) below a checkpoint's size: the run stops with status 1
+    /// and one line naming the checkpoint and saying it is too large; no temporary file is left and
+    /// the earlier checkpoints are byte for byte what they were.
+    @Test func fileSizeLimitStopsTheRunCleanly() throws {
+        let scratch = try Scratch()
+        try Self.smallData(scratch)
+        try spindleSucceeds(["train"] + Self.small + ["--checkpoint-dir", "run", "--max-steps", "12"], in: scratch)
+        let before = Self.directoryContents(scratch, "run")
+        #expect(before.keys.contains("ckpt-000000012.h5"))
+
+        // 16 blocks of 512 bytes (dash's unit; bash counts 1024): far below the ~60 KB a checkpoint takes.
+        let binary = try spindleExecutable().path
+        let command = (["ulimit -f 16; exec", binary, "train"] + Self.small + ["--checkpoint-dir", "run", "--resume"])
+            .joined(separator: " ")
+        let result = try Self.run("/bin/sh", ["-c", command], in: scratch)
+        #expect(result.status == 1, "\(result.transcript)")
+        let message = try #require(result.stderrLines.last { $0.hasPrefix("spindle: ") && !$0.contains("resuming") },
+                                   "\(result.transcript)")
+        #expect(message.contains("run/ckpt-000000014.h5") && message.contains("File too large"), "\(message)")
+        #expect(!result.stderr.contains("Crash") && !result.stderr.contains("Backtrac"), "\(result.transcript)")
+        #expect(Self.directoryContents(scratch, "run") == before,
+                "the checkpoint directory changed: \(Self.directoryContents(scratch, "run").keys.sorted())")
+    }
+
+    /// A full disk (ENOSPC, a 256 KiB tmpfs) and a read-only one, where this sandbox lets us mount
+    /// a tmpfs (it needs root): the message says so, nothing is left behind, nothing is changed.
+    @Test func fullAndReadOnlyDisk() throws {
+        let scratch = try Scratch()
+        try Self.smallData(scratch)
+        try spindleSucceeds(["train"] + Self.small + ["--checkpoint-dir", "seed", "--max-steps", "12"], in: scratch)
+        let checkpoint = try Data(contentsOf: URL(fileURLWithPath: scratch.path("seed/ckpt-000000012.h5")))
+        try FileManager.default.createDirectory(atPath: scratch.path("disk"), withIntermediateDirectories: false)
+        guard try Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(checkpoint.count * 3 / 2)", "tmpfs", "disk"],
+                           in: scratch).status == 0 else {
+            print("CrashSafetyTests: cannot mount a tmpfs here; full and read-only disks are not tested (see fileSizeLimitStopsTheRunCleanly)")
+            return
+        }
+        defer { _ = try? Self.run("/bin/umount", ["disk"], in: scratch) }
+        try checkpoint.write(to: URL(fileURLWithPath: scratch.path("disk/ckpt-000000012.h5")))
+
+        // Room for one checkpoint and a half: the next one does not fit.
+        let full = try spindle(["train"] + Self.small + ["--checkpoint-dir", "disk", "--resume"], in: scratch)
+        #expect(full.status == 1, "\(full.transcript)")
+        #expect(full.stderr.contains("disk/ckpt-000000014.h5") && full.stderr.contains("No space left on device"),
+                "\(full.transcript)")
+        #expect(Self.directoryContents(scratch, "disk") == ["ckpt-000000012.h5": checkpoint])
+
+        #expect(try Self.run("/bin/mount", ["-o", "remount,ro", "disk"], in: scratch).status == 0)
+        let readOnly = try spindle(["train"] + Self.small + ["--checkpoint-dir", "disk", "--resume"], in: scratch)
+        #expect(readOnly.status == 1, "\(readOnly.transcript)")
+        #expect(readOnly.stderr.contains("'disk'") && readOnly.stderr.contains("Read-only file system"),
+                "\(readOnly.transcript)")
+        #expect(Self.directoryContents(scratch, "disk") == ["ckpt-000000012.h5": checkpoint])
+    }
+
+    // MARK: - (e) SIGTERM
+
+    /// SIGTERM at a random instant: exit 143 and the command that resumes; running that command
+    /// (with this build's binary for `spindle`) reaches the uninterrupted bits.
+    @Test func sigtermPrintsTheCommandThatResumes() throws {
+        let scratch = try Scratch()
+        let (reference, seconds) = try Self.timedReference(Self.long, in: scratch)
+        let run = try Background(["train"] + Self.long + ["--checkpoint-dir", "run"], in: scratch)
+        try run.waitForFirstCheckpoint(in: scratch.path("run"))
+        usleep(Self.randomDelay(0.4, of: seconds))
+        run.signal(SIGTERM)
+        let result = run.wait()
+        #expect(result.status == 143, "\(result.transcript)")
+        let step = try #require(Self.interruptedStep(result), "\(result.transcript)")
+        let lines = result.stderrLines
+        let index = try #require(lines.firstIndex { $0.hasSuffix("Resume with:") }, "\(result.transcript)")
+        let command = lines[index + 1].trimmingCharacters(in: .whitespaces)
+        #expect(command == (["spindle", "train"] + Self.long + ["--checkpoint-dir", "run", "--resume"]).joined(separator: " "))
+        let words = command.split(separator: " ").map(String.init)
+        #expect(words.first == "spindle")
+
+        let resumed = try spindleSucceeds(Array(words.dropFirst()), in: scratch)
+        #expect(resumed.stderr.contains("at step \(step)"), "\(resumed.transcript)")
+        try Self.expectSameBits(scratch.path("run/model.h5"), reference, "SIGTERM at step \(step), resumed")
+    }
+
+    // MARK: - Helpers
+
+    /// Runs `options` uninterrupted into the directory "reference" and returns its model's bits.
+    static func reference(_ options: [String], in scratch: Scratch,
+                          sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: [UInt32]] {
+        try timedReference(options, in: scratch, sourceLocation: sourceLocation).bits
+    }
+
+    /// The reference's bits and how long it ran, in seconds.
+    static func timedReference(_ options: [String], in scratch: Scratch,
+                               sourceLocation: SourceLocation = #_sourceLocation) throws -> (bits: [String: [UInt32]], seconds: Double) {
+        let start = Date()
+        try spindleSucceeds(["train"] + options + ["--checkpoint-dir", "reference", "--quiet"], in: scratch,
+                            sourceLocation: sourceLocation)
+        let seconds = Date().timeIntervalSince(start)
+        let bits = try floatDatasets(in: scratch.path("reference/model.h5"))
+        #expect(bits.count == 8, "weights and biases of 3 layers and Adam's two moments: \(bits.keys.sorted())",
+                sourceLocation: sourceLocation)
+        return (bits, seconds)
+    }
+
+    /// A random delay in microseconds, up to `fraction` of a run of `seconds` (at least 50 ms).
+    static func randomDelay(_ fraction: Double, of seconds: Double) -> UInt32 {
+        UInt32.random(in: 0...UInt32(max(0.05, fraction * seconds) * 1_000_000))
+    }
+
+    static func expectSameBits(_ path: String, _ reference: [String: [UInt32]], _ what: String,
+                               sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let bits = try floatDatasets(in: path)
+        #expect(bits.keys.sorted() == reference.keys.sorted(), "\(what)", sourceLocation: sourceLocation)
+        for (name, expected) in reference.sorted(by: { $0.key < $1.key }) {
+            let got = bits[name] ?? []
+            let differing = zip(got, expected).filter { $0 != $1 }.count
+            #expect(got == expected, "\(what): \(name): \(differing) of \(expected.count) values differ from the uninterrupted run",
+                    sourceLocation: sourceLocation)
+        }
+    }
+
+    static func checkpointName(step: Int) -> String {
+        "ckpt-" + String(format: "%09d", step) + ".h5"
+    }
+
+    /// The ckpt-*.h5 files of a directory, sorted.
+    static func checkpoints(in scratch: Scratch, _ directory: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: scratch.path(directory))) ?? [])
+            .filter { $0.hasPrefix("ckpt-") && $0.hasSuffix(".h5") }.sorted()
+    }
+
+    /// Hidden temporary files of a directory (what an atomic write leaves when it is killed).
+    static func temporaries(in scratch: Scratch, _ directory: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: scratch.path(directory))) ?? [])
+            .filter { $0.hasPrefix(".") && $0.contains(".tmp") }.sorted()
+    }
+
+    /// Every file of a directory (hidden ones too) with its bytes.
+    static func directoryContents(_ scratch: Scratch, _ directory: String) -> [String: Data] {
+        var result: [String: Data] = [:]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: scratch.path(directory))) ?? [] {
+            result[name] = FileManager.default.contents(atPath: scratch.path("\(directory)/\(name)")) ?? Data()
+        }
+        return result
+    }
+
+    /// The step of "spindle: interrupted at step N; …".
+    static func interruptedStep(_ result: CLIResult) -> Int? {
+        guard let line = result.stderrLines.first(where: { $0.hasPrefix("spindle: interrupted at step ") }) else { return nil }
+        return Int(line.dropFirst("spindle: interrupted at step ".count).prefix { $0.isNumber })
+    }
+
+    /// Runs any program to completion in `scratch`.
+    static func run(_ program: String, _ arguments: [String], in scratch: Scratch) throws -> CLIResult {
+        let process = try Background(executable: URL(fileURLWithPath: program), arguments, in: scratch)
+        return process.wait()
+    }
+}
+
+/// A process running in the background, to be signalled at a chosen instant; its stdout and
+/// stderr go to files outside the scratch directory.
+final class Background {
+    let process = Process()
+    let captures: URL
+    let outURL: URL, errURL: URL
+    let started = Date()
+
+    convenience init(_ arguments: [String], in scratch: Scratch) throws {
+        try self.init(executable: try spindleExecutable(), arguments, in: scratch)
+    }
+
+    init(executable: URL, _ arguments: [String], in scratch: Scratch) throws {
+        captures = FileManager.default.temporaryDirectory
+            .appendingPathComponent("SpindleCLITests-output-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: captures, withIntermediateDirectories: true)
+        outURL = captures.appendingPathComponent("stdout")
+        errURL = captures.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = scratch.url
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        try? FileManager.default.removeItem(at: captures)
+    }
+
+    /// Waits until a ckpt-*.h5 appears in `directory`: the run is then past its start (data
+    /// loaded, signal handlers installed) and training.
+    func waitForFirstCheckpoint(in directory: String, timeout: Double = 60,
+                                sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline && process.isRunning {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            if names.contains(where: { $0.hasPrefix("ckpt-") && $0.hasSuffix(".h5") }) { return }
+            usleep(2_000)
+        }
+        Issue.record("no checkpoint appeared in \(directory) while the run went on (\(Date().timeIntervalSince(started)) s)",
+                     sourceLocation: sourceLocation)
+        throw CocoaError(.fileNoSuchFile)
+    }
+
+    func signal(_ number: Int32) {
+        if process.isRunning { kill(process.processIdentifier, number) }
+    }
+
+    /// Waits for the process to end (killing it after `timeout` seconds) and returns what it printed.
+    func wait(timeout: Double = 120, sourceLocation: SourceLocation = #_sourceLocation) -> CLIResult {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(5_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            Issue.record("\(process.arguments ?? []) ran longer than \(Int(timeout)) s and was killed",
+                         sourceLocation: sourceLocation)
+        }
+        process.waitUntilExit()
+        return CLIResult(status: process.terminationStatus,
+                         stdout: String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self),
+                         stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self))
+    }
+}
