@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
+import HDF5Kit
 import Spindle
 
-/// `spindle eval`: a trained model's loss and accuracy (or regression error) on a dataset.
+/// `spindle eval`: a trained model's loss and accuracy, per-class scores and confusion matrix
+/// (or regression errors and R²) on a dataset.
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate a trained model on a dataset's test split.")
@@ -30,31 +32,67 @@ struct Eval: ParsableCommand {
         try reportingErrors {
             let model = try ModelFile.read(from: checkpoint)
             let path = try data ?? BundledData.path()
-            let split = try DatasetReader.load(try DatasetReader.openFile(path), .init(x: x, y: y))
+            let file = try DatasetReader.openFile(path)
+            let split = try DatasetReader.load(file, .init(x: x, y: y))
             try ModelCompatibility.check(model.network.spec, split)
             let report = Evaluator(network: model.network, workers: workerOptions.resolved(),
                                    shards: model.config?.shards ?? WorkerPool.activeProcessorCount).evaluate(split)
+            let names = report.confusion.flatMap { Self.classNames(file, path: path, classes: $0.classes) }
             if json {
                 var object = (report.jsonObject as? [String: Any]) ?? [:]
                 object["model"] = checkpoint
                 object["data"] = path
+                if let confusion = report.confusion {
+                    // JSON null where a score is undefined (a class never predicted, or absent).
+                    func scores(_ values: [Double?]) -> [Any] { values.map { $0.map { $0 as Any } ?? NSNull() } }
+                    object["precision"] = scores(confusion.precision)
+                    object["recall"] = scores(confusion.recall)
+                    object["f1"] = scores(confusion.f1)
+                    if let names { object["class_names"] = names }
+                }
                 print(jsonLine(object))
                 return
             }
             print("model \(checkpoint) (\(model.network.spec.architecture)) on \(split.name): \(report.rows.grouped) rows")
             print("loss \(report.loss.fixed(4))")
-            if let accuracy = report.accuracy, let counts = report.classCounts,
-               let perClass = report.perClassAccuracy {
+            if let accuracy = report.accuracy, let confusion = report.confusion {
                 print("accuracy \(accuracy.fixed(4))")
-                print("class      rows  accuracy")
-                for (c, count) in counts.enumerated() {
-                    let acc = perClass[c].map { $0.fixed(4) } ?? "—"
-                    print("\(String(c).leftPad(5))  \(count.grouped.leftPad(8))  \(acc.leftPad(8))")
-                }
+                Self.printClassTable(confusion, names: names)
             }
             if let mse = report.meanSquaredError, let mae = report.meanAbsoluteError {
-                print("mse \(mse.fixed(6))  mae \(mae.fixed(6))")
+                print("mse \(mse.fixed(6))  mae \(mae.fixed(6))  r2 \(report.rSquared.map { $0.fixed(4) } ?? "— (constant targets)")")
             }
+        }
+    }
+
+    /// The root attribute `class_names` of the dataset file, when it holds one name per class;
+    /// otherwise nil, with a warning if it is there but unusable.
+    static func classNames(_ file: H5File, path: String, classes: Int) -> [String]? {
+        guard file.hasAttribute("class_names") else { return nil }
+        guard let names = try? file.stringArrayAttribute("class_names"), names.count == classes else {
+            note("spindle: warning: \(path): ignoring attribute class_names: expected \(classes) strings, one per class")
+            return nil
+        }
+        return names
+    }
+
+    /// Per-class rows, precision, recall (= accuracy within the class) and F1, then the confusion
+    /// matrix with true classes down and predicted classes across.
+    static func printClassTable(_ confusion: ConfusionMatrix, names: [String]?) {
+        func score(_ value: Double?) -> String { (value.map { $0.fixed(4) } ?? "—").leftPad(9) }
+        let counts = confusion.counts
+        let (precision, recall, f1) = (confusion.precision, confusion.recall, confusion.f1)
+        print("class      rows  precision     recall         f1" + (names == nil ? "" : "  name"))
+        for c in 0..<confusion.classes {
+            let rows = counts[c].reduce(0, +).grouped.leftPad(8)
+            let name = names.map { "  " + $0[c] } ?? ""
+            print("\(String(c).leftPad(5))  \(rows)  \(score(precision[c]))  \(score(recall[c]))  \(score(f1[c]))\(name)")
+        }
+        let width = max(5, counts.joined().map { $0.grouped.count }.max() ?? 0) + 1
+        print("confusion (rows: true class, columns: predicted class)")
+        print("true\\pred" + (0..<confusion.classes).map { String($0).leftPad(width) }.joined())
+        for (c, row) in counts.enumerated() {
+            print(String(c).leftPad(9) + row.map { $0.grouped.leftPad(width) }.joined())
         }
     }
 }

@@ -102,7 +102,13 @@ struct Train: ParsableCommand {
                             "data": data.path, "spindle_version": BuildInfo.version, "resumed_at_step": start.step])
             trainer.onEpoch = { epoch in
                 report.epoch(epoch, of: config.epochs)
-                logFile?.write((epoch.jsonObject as? [String: Any] ?? [:]).merging(["event": "epoch"]) { $1 })
+                var line = (epoch.jsonObject as? [String: Any] ?? [:]).merging(["event": "epoch"]) { $1 }
+                // A C × C matrix per epoch would swamp the log for many classes; eval prints it.
+                if var validation = line["validation"] as? [String: Any] {
+                    validation["confusion"] = nil
+                    line["validation"] = validation
+                }
+                logFile?.write(line)
             }
             let signals = SignalWatcher.install()
             var lastSaved = start.step

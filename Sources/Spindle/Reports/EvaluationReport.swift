@@ -1,5 +1,5 @@
-/// How well a network does on a split: mean loss, and accuracy per class for classification or
-/// error measures for regression.
+/// How well a network does on a split: mean loss, and accuracy, the confusion matrix and
+/// per-class scores for classification, or error measures and R² for regression.
 public struct EvaluationReport: Codable, Equatable, Sendable {
     public var rows: Int
     /// Mean of the per-row losses (the training objective).
@@ -9,9 +9,14 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
     /// Rows of each true class, and how many of them were predicted right.
     public var classCounts: [Int]?
     public var classCorrect: [Int]?
+    /// (C, C): rows of true class t predicted as p at [t][p] (classification only).
+    public var confusion: ConfusionMatrix?
     /// Mean squared and mean absolute error over all targets (regression only).
     public var meanSquaredError: Double?
     public var meanAbsoluteError: Double?
+    /// 1 − SS_res / SS_tot over all targets (regression only; nil when the targets are constant).
+    /// See `RegressionMetrics.rSquared`.
+    public var rSquared: Double?
 
     /// Accuracy within each true class (nil entries for classes with no rows).
     public var perClassAccuracy: [Double?]? {

@@ -85,7 +85,36 @@ public struct SVGPlot: Sendable {
     }
 
     /// The chart as an SVG document.
-    public func render() -> String {
+    public func render() -> String { Self.document([self]) }
+
+    /// Charts stacked top to bottom in one SVG document, each at its own width and height.
+    public static func document(_ charts: [SVGPlot]) -> String {
+        precondition(!charts.isEmpty, "an SVG document needs at least one chart")
+        func n(_ v: Double) -> String { String(format: "%.2f", v) }
+        let width = charts.map(\.width).max() ?? 0, height = charts.reduce(0) { $0 + $1.height }
+        var svg = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+                   "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"\(n(width))\" height=\"\(n(height))\" " +
+                   "viewBox=\"0 0 \(n(width)) \(n(height))\" font-family=\"Helvetica, Arial, sans-serif\">",
+                   "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>"]
+        var top = 0.0
+        for (i, chart) in charts.enumerated() {
+            // A lone chart is drawn as is; stacked ones each get a shifted group and their own
+            // clip id (ids are document-wide).
+            let elements = chart.elements(clipID: i == 0 ? "plot-area" : "plot-area-\(i + 1)")
+            if charts.count == 1 {
+                svg += elements
+            } else {
+                svg += ["<g transform=\"translate(0 \(n(top)))\">"] + elements + ["</g>"]
+            }
+            top += chart.height
+        }
+        svg += ["</svg>", ""]
+        return svg.joined(separator: "\n")
+    }
+
+    /// The chart's elements in its own coordinates (0, 0)–(width, height), using `clipID` for its
+    /// plot-area clip path.
+    func elements(clipID: String) -> [String] {
         let all = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
         func span(_ axis: Axis, _ values: [Double]) -> ClosedRange<Double> {
             axis.range ?? ((values.min() ?? 0)...(values.max() ?? 1))
@@ -102,12 +131,8 @@ public struct SVGPlot: Sendable {
                   extra: String = "") -> String {
             "<text x=\"\(n(x))\" y=\"\(n(y))\" text-anchor=\"\(anchor)\" font-size=\"\(size)\"\(extra)>\(Self.escape(s))</text>"
         }
-        var svg = ["<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
-                   "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"\(n(width))\" height=\"\(n(height))\" " +
-                   "viewBox=\"0 0 \(n(width)) \(n(height))\" font-family=\"Helvetica, Arial, sans-serif\">",
-                   "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>",
-                   // The clip reaches a marker's radius past the frame, so points on it show whole.
-                   "<defs><clipPath id=\"plot-area\"><rect x=\"\(n(left - 5))\" y=\"\(n(top - 5))\" " +
+        var svg = [// The clip reaches a marker's radius past the frame, so points on it show whole.
+                   "<defs><clipPath id=\"\(clipID)\"><rect x=\"\(n(left - 5))\" y=\"\(n(top - 5))\" " +
                    "width=\"\(n(right - left + 10))\" height=\"\(n(bottom - top + 10))\"/></clipPath></defs>",
                    text(title, (left + right) / 2, 26, size: 15, extra: " font-weight=\"bold\"")]
         // Grid and tick labels.
@@ -131,7 +156,7 @@ public struct SVGPlot: Sendable {
             let cap = s.style == .dotted ? " stroke-linecap=\"round\"" : ""
             return "fill=\"none\" stroke=\"\(color(s, i))\" stroke-width=\"2\"\(dash[s.style.rawValue] ?? "")\(cap)"
         }
-        svg.append("<g clip-path=\"url(#plot-area)\">")
+        svg.append("<g clip-path=\"url(#\(clipID))\">")
         for (i, s) in series.enumerated() {
             let points = s.points.filter { $0.x.isFinite && $0.y.isFinite }
             let coordinates = points.map { "\(n(px($0.x))),\(n(py($0.y)))" }.joined(separator: " ")
@@ -154,8 +179,8 @@ public struct SVGPlot: Sendable {
             if s.markers { svg.append("<circle cx=\"\(n(left + 32))\" cy=\"\(n(yRow))\" r=\"3.5\" fill=\"\(color(s, i))\"/>") }
             svg.append(text(s.name, left + 52, yRow + 4, anchor: "start"))
         }
-        svg += ["</g>", "</svg>", ""]
-        return svg.joined(separator: "\n")
+        svg.append("</g>")
+        return svg
     }
 
     private func color(_ s: Series, _ i: Int) -> String { Self.escape(s.color ?? Self.palette[i % Self.palette.count]) }
@@ -163,7 +188,13 @@ public struct SVGPlot: Sendable {
     /// Writes the chart to `path` atomically (`AtomicFile`).
     /// - Throws: `SpindleError.cannotWrite` when the file cannot be written.
     public func write(to path: String) throws {
-        let document = render()
+        try Self.write([self], to: path)
+    }
+
+    /// Writes `charts`, stacked as in `document(_:)`, to `path` atomically (`AtomicFile`).
+    /// - Throws: `SpindleError.cannotWrite` when the file cannot be written.
+    public static func write(_ charts: [SVGPlot], to path: String) throws {
+        let document = document(charts)
         try AtomicFile.write(to: path) { temporary in
             do {
                 try document.write(toFile: temporary, atomically: false, encoding: .utf8)

@@ -23,24 +23,20 @@ public final class Evaluator: @unchecked Sendable {
         self.workspace = Workspace(spec: network.spec, capacity: chunkRows, dropout: false, backward: false)
     }
 
-    /// Loss and accuracy (or regression errors) over every row of `split`, which must have targets.
+    /// Loss and accuracy with the confusion matrix (or regression errors and R²) over every row
+    /// of `split`, which must have targets.
     public func evaluate(_ split: DatasetSplit) -> EvaluationReport {
         let c = network.spec.outputCount
         var lossSum = 0.0
-        var counts: [Int]? = nil, correct: [Int]? = nil
+        var confusion: ConfusionMatrix? = nil
         var squared = 0.0, absolute = 0.0
-        if case .labels = split.targets {
-            counts = Array(repeating: 0, count: c)
-            correct = Array(repeating: 0, count: c)
-        }
+        if case .labels = split.targets { confusion = ConfusionMatrix(classes: c) }
         forEachChunk(of: split) { batch, outputs in
             let ws = workspace
             for r in 0..<batch.count {
                 lossSum += Double(ws.rowLoss[r])
-                if counts != nil {
-                    let label = Int(ws.labels[r])
-                    counts![label] += 1
-                    if ws.predicted[r] == ws.labels[r] { correct![label] += 1 }
+                if confusion != nil {
+                    confusion!.add(trueClass: Int(ws.labels[r]), predicted: Int(ws.predicted[r]))
                 }
             }
             if case .values(let targets, _) = split.targets {
@@ -58,13 +54,18 @@ public final class Evaluator: @unchecked Sendable {
         }
         let n = split.rows
         var report = EvaluationReport(rows: n, loss: n > 0 ? lossSum / Double(n) : 0)
-        if let counts, let correct {
-            report.classCounts = counts
+        if let confusion {
+            let correct = (0..<c).map { confusion.counts[$0][$0] }
+            report.confusion = confusion
+            report.classCounts = confusion.counts.map { $0.reduce(0, +) }
             report.classCorrect = correct
             report.accuracy = n > 0 ? Double(correct.reduce(0, +)) / Double(n) : 0
-        } else if split.targetWidth != nil {
+        } else if case .values(let targets, let width) = split.targets {
             report.meanSquaredError = squared / Double(max(n * c, 1))
             report.meanAbsoluteError = absolute / Double(max(n * c, 1))
+            report.rSquared = RegressionMetrics.rSquared(
+                residualSumOfSquares: squared,
+                totalSumOfSquares: RegressionMetrics.totalSumOfSquares(targets, width: width))
         }
         return report
     }
