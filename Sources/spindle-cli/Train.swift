@@ -58,6 +58,11 @@ struct Train: ParsableCommand {
     @Flag(help: "Print nothing but errors (and the --json line).")
     var quiet = false
 
+    @Option(name: .customLong("config"), help: ArgumentHelp(
+        "Read train's options from this JSON file: {\"layers\": \"512,256\", \"lr\": 0.001, \"nesterov\": true, ...}.",
+        discussion: "Keys are the flag names without dashes; flags on the command line override the file (default: none)."))
+    var configFile: String?  // read by ConfigFile.expand before parsing
+
     func validate() throws {
         if checkpointEvery < 0 {
             throw ValidationError("invalid --checkpoint-every '\(checkpointEvery)': expected a number of steps >= 0")
@@ -97,10 +102,12 @@ struct Train: ParsableCommand {
             let writer = checkpointDir.map { CheckpointWriter(directory: $0, keep: keep) }
             let logFile = try log.map(LogFile.init)
             let report = TrainReport(quiet: quiet || json)
+            let progress = TrainProgress(quiet: quiet || json, trainer: trainer, hasAccuracy: data.train.hasLabels)
             report.start(config: config, data: data, trainer: trainer, workers: workers)
             logFile?.write(["event": "start", "config": config.jsonObject, "workers": workers,
                             "data": data.path, "spindle_version": BuildInfo.version, "resumed_at_step": start.step])
             trainer.onEpoch = { epoch in
+                progress.clear()
                 report.epoch(epoch, of: config.epochs)
                 var line = (epoch.jsonObject as? [String: Any] ?? [:]).merging(["event": "epoch"]) { $1 }
                 // A C × C matrix per epoch would swamp the log for many classes; eval prints it.
@@ -122,7 +129,9 @@ struct Train: ParsableCommand {
             }
             let result: TrainingResult
             do {
+                defer { progress.clear() }
                 result = try trainer.run(from: start) { state in
+                    progress.step(state)
                     let epochEnded = state.batchInEpoch == 0
                     if epochEnded || (checkpointEvery > 0 && state.step % checkpointEvery == 0) { try save(state) }
                     return signals.received == nil ? .proceed : .stop

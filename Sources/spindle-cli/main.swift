@@ -9,4 +9,5 @@ BLASEnvironment.relaunchIfNeeded()
 // process with SIGXFSZ halfway through a checkpoint.
 signal(SIGXFSZ, SIG_IGN)
 
-SpindleCommand.main()
+// `train --config FILE` becomes the file's options followed by the command line's (which win).
+SpindleCommand.main(ConfigFile.expand(Array(CommandLine.arguments.dropFirst())))
