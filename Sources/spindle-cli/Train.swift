@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HDF5Kit
 import Spindle
 
 /// `spindle train`: fit a network, report test metrics, save the model.
@@ -105,7 +106,9 @@ struct Train: ParsableCommand {
             let progress = TrainProgress(quiet: quiet || json, trainer: trainer, hasAccuracy: data.train.hasLabels)
             report.start(config: config, data: data, trainer: trainer, workers: workers)
             logFile?.write(["event": "start", "config": config.jsonObject, "workers": workers,
-                            "data": data.path, "spindle_version": BuildInfo.version, "resumed_at_step": start.step])
+                            "data": data.path, "spindle_version": BuildInfo.version, "blas": BLAS.description,
+                            "blas_core": BLAS.coreName, "hdf5_version": HDF5.libraryVersion,
+                            "resumed_at_step": start.step])
             trainer.onEpoch = { epoch in
                 progress.clear()
                 report.epoch(epoch, of: config.epochs)
@@ -115,6 +118,9 @@ struct Train: ParsableCommand {
                     validation["confusion"] = nil
                     line["validation"] = validation
                 }
+                // Where the epoch's step time went (seconds, summed over workers; StepTimings).
+                line["timings"] = trainer.engine.timings.jsonObject
+                trainer.engine.timings = StepTimings()
                 logFile?.write(line)
             }
             let signals = SignalWatcher.install()

@@ -25,49 +25,11 @@ import Testing
 
     /// The `spindle` commands of the tutorial's shell blocks, as argument lists without `spindle`.
     static func commands(in markdown: String) -> [[String]] {
-        var commands: [[String]] = []
-        var inShell = false, pending = ""
-        for raw in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.hasPrefix("```") {
-                inShell = !inShell && (line == "```sh" || line == "```console")
-                pending = ""
-                continue
-            }
-            guard inShell else { continue }
-            var text = line.hasPrefix("$ ") ? String(line.dropFirst(2)) : line
-            if let hash = text.range(of: " #") ?? (text.hasPrefix("#") ? text.range(of: "#") : nil) {
-                text = String(text[..<hash.lowerBound])
-            }
-            if text.hasSuffix("\\") {
-                pending += text.dropLast() + " "
-                continue
-            }
-            let words = (pending + text).split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-            pending = ""
-            if words.first == "spindle" { commands.append(Array(words.dropFirst())) }
-        }
-        return commands
+        documentedCommands(in: markdown, fences: ["sh", "console"])
     }
 
-    /// The small-size rewrite described above.
-    static func shrink(_ arguments: [String]) -> [String] {
-        guard let command = arguments.first, command == "train" || command == "scale" else { return arguments }
-        var result: [String] = []
-        var index = 0
-        while index < arguments.count {
-            let word = arguments[index]
-            if (word == "--epochs" || word == "--steps"), index + 1 < arguments.count {
-                result += [word, word == "--epochs" ? "1" : "2"]
-                index += 2
-                continue
-            }
-            result.append(word)
-            index += 1
-        }
-        if command == "train", !result.contains("--max-steps"), !result.contains("--log") { result += ["--max-steps", "20"] }
-        return result
-    }
+    /// The small-size rewrite described above (shared with ReadmeCommandsTests).
+    static func shrink(_ arguments: [String]) -> [String] { shrinkCommand(arguments) }
 
     @Test func rewritesToSmallSizes() {
         #expect(Self.shrink(["train", "data/x.h5", "--epochs", "30", "--layers", "1024,1024"]) ==
