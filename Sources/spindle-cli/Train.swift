@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import HDF5Kit
 import Spindle
 
 /// `spindle train`: fit a network, report test metrics, save the model.
@@ -105,44 +104,25 @@ struct Train: ParsableCommand {
             let report = TrainReport(quiet: quiet || json)
             let progress = TrainProgress(quiet: quiet || json, trainer: trainer, hasAccuracy: data.train.hasLabels)
             report.start(config: config, data: data, trainer: trainer, workers: workers)
-            logFile?.write(["event": "start", "config": config.jsonObject, "workers": workers,
-                            "data": data.path, "spindle_version": BuildInfo.version, "blas": BLAS.description,
-                            "blas_core": BLAS.coreName, "hdf5_version": HDF5.libraryVersion,
-                            "resumed_at_step": start.step])
+            logFile?.writeStart(config: config, workers: workers, data: data.path, resumedAtStep: start.step)
             trainer.onEpoch = { epoch in
                 progress.clear()
                 report.epoch(epoch, of: config.epochs)
-                var line = (epoch.jsonObject as? [String: Any] ?? [:]).merging(["event": "epoch"]) { $1 }
-                // A C × C matrix per epoch would swamp the log for many classes; eval prints it.
-                if var validation = line["validation"] as? [String: Any] {
-                    validation["confusion"] = nil
-                    line["validation"] = validation
-                }
-                // Where the epoch's step time went (seconds, summed over workers; StepTimings).
-                line["timings"] = trainer.engine.timings.jsonObject
+                logFile?.writeEpoch(epoch, timings: trainer.engine.timings)
                 trainer.engine.timings = StepTimings()
-                logFile?.write(line)
             }
             let signals = SignalWatcher.install()
-            var lastSaved = start.step
-            func save(_ state: TrainingState) throws {
-                guard let writer, state.step != lastSaved else { return }
-                // Never replace good checkpoints with weights an update made non-finite.
-                guard trainer.network.isFinite else { throw SpindleError.diverged(step: state.step, loss: .nan) }
-                try writer.submit(Snapshot.of(trainer, config: config, state: state, trainRows: data.train.rows),
-                                  step: state.step)
-                lastSaved = state.step
-            }
+            var checkpoints = CheckpointPolicy(writer: writer, every: checkpointEvery, lastSaved: start.step,
+                                               trainer: trainer, config: config, trainRows: data.train.rows)
             let result: TrainingResult
             do {
                 defer { progress.clear() }
                 result = try trainer.run(from: start) { state in
                     progress.step(state)
-                    let epochEnded = state.batchInEpoch == 0
-                    if epochEnded || (checkpointEvery > 0 && state.step % checkpointEvery == 0) { try save(state) }
+                    try checkpoints.afterStep(state)
                     return signals.received == nil ? .proceed : .stop
                 }
-                try save(result.state)
+                try checkpoints.save(result.state)
                 try writer?.finish()
             } catch {
                 try? writer?.finish()  // let a write in flight complete (or clean up) before exiting

@@ -44,6 +44,30 @@ enum CheckpointDirectory {
     }
 }
 
+/// When a run writes checkpoints: at every epoch end and every `every` steps (0: epoch ends
+/// only), never twice for one step, never of non-finite weights.
+struct CheckpointPolicy {
+    let writer: CheckpointWriter?
+    let every: Int
+    var lastSaved: Int
+    let trainer: Trainer
+    let config: TrainingConfig
+    let trainRows: Int
+
+    mutating func afterStep(_ state: TrainingState) throws {
+        let epochEnded = state.batchInEpoch == 0
+        if epochEnded || (every > 0 && state.step % every == 0) { try save(state) }
+    }
+
+    mutating func save(_ state: TrainingState) throws {
+        guard let writer, state.step != lastSaved else { return }
+        // Never replace good checkpoints with weights an update made non-finite.
+        guard trainer.network.isFinite else { throw SpindleError.diverged(step: state.step, loss: .nan) }
+        try writer.submit(Snapshot.of(trainer, config: config, state: state, trainRows: trainRows), step: state.step)
+        lastSaved = state.step
+    }
+}
+
 /// A copy of a trainer's state, made on the training thread, for a checkpoint to be written
 /// while training goes on.
 enum Snapshot {
