@@ -11,6 +11,6 @@ struct SpindleCommand: ParsableCommand {
             makes them from IDX, CSV and NPY files.
             """,
         version: BuildInfoVersion.text,
-        subcommands: [Train.self, Eval.self, Predict.self, Scale.self, Plot.self, Inspect.self, Import.self, Export.self]
+        subcommands: [Train.self, Eval.self, Predict.self, Scale.self, Plot.self, Inspect.self, Import.self, Export.self, Synth.self]
     )
 }

@@ -14,7 +14,7 @@ import Testing
     static let contractSubcommands = ["train", "eval", "predict", "scale", "import", "synth", "inspect"]
     /// Parts of the contract that later issues build (checkpoints and resume; synthetic data);
     /// they are checked once they exist.
-    static let notYetBuilt: Set<String> = ["--checkpoint-every", "--keep", "--resume", "synth"]
+    static let notYetBuilt: Set<String> = ["--checkpoint-every", "--keep", "--resume"]
 
     /// One option of a help page: its names ("--lr", "-o, --output"), whether it takes a value,
     /// and its whole description.

@@ -1,0 +1,43 @@
+import Foundation
+import HDF5Kit
+import Testing
+
+/// `spindle synth` writes a dataset that `spindle train` can learn, and rejects bad flags.
+@Suite struct SynthTests {
+    @Test func synthesizedDataIsLearnable() throws {
+        let scratch = try Scratch()
+        try spindleSucceeds(["synth", "--rows", "3000", "--features", "16", "--classes", "4", "--seed", "5",
+                             "--chunk-rows", "700", "-o", "synth.h5"], in: scratch)
+        let file = try H5File.open(scratch.path("synth.h5"))
+        #expect(try file.openDataset("train/x").shape == [3000, 16])
+        #expect(try file.openDataset("test/y").shape == [300])
+        let train = try spindleSucceeds(["train", "synth.h5", "--json", "--layers", "32", "--epochs", "3", "--lr", "0.01"], in: scratch)
+        let summary = try jsonObject(train.stdoutLines.last ?? "")
+        let accuracy = try #require(summary["test_accuracy"] as? Double)
+        #expect(accuracy > 0.6, "chance is 0.25: \(summary)")
+    }
+
+    @Test func badFlagsGiveOneLineErrors() throws {
+        let scratch = try Scratch()
+        for (flag, value) in [("--rows", "0"), ("--features", "-3"), ("--classes", "1"), ("--chunk-rows", "0"),
+                              ("--test-rows", "0"), ("--dtype", "float64"), ("--rows", "many")] {
+            var arguments = ["synth", "--rows", "100", "--features", "4", "--classes", "3", "-o", "x.h5"]
+            if let i = arguments.firstIndex(of: flag) { arguments[i + 1] = value } else { arguments += [flag, value] }
+            let result = try spindle(arguments, in: scratch)
+            #expect(result.status != 0, "\(flag) \(value): \(result.transcript)")
+            let errors = result.stderrLines.filter { $0.hasPrefix("Error:") || $0.hasPrefix("spindle:") }
+            #expect(errors.count == 1 && errors[0].contains(flag), "\(flag) \(value): \(result.transcript)")
+            #expect(!scratch.exists("x.h5"))
+        }
+    }
+}
+
+extension SynthTests {
+    @Test func missingDirectoryIsOneRuntimeLine() throws {
+        let scratch = try Scratch()
+        let result = try spindle(["synth", "--rows", "10", "--features", "2", "--classes", "2", "-o", "nowhere/x.h5"],
+                                 in: scratch)
+        #expect(result.status == 1 && result.stderrLines.count == 1 && result.stderrLines[0].hasPrefix("spindle: "),
+                "\(result.transcript)")
+    }
+}
