@@ -31,9 +31,6 @@ public final class FloatBuffer: @unchecked Sendable {
         set { base[index] = newValue }
     }
 
-    /// Sets every element to zero.
-    public func zero() { base.update(repeating: 0, count: count) }
-
     /// A copy of the elements `range` (all by default) as an array.
     public func array(_ range: Range<Int>? = nil) -> [Float] {
         let r = range ?? 0..<count
