@@ -62,6 +62,9 @@ import Testing
         ModelCase(options: ["--layers", "12", "--activation", "tanh", "--loss", "mse", "--optimizer", "sgd",
                             "--lr", "0.1"], output: "outputs",
                   keras: #"Sequential([Input((10,)), Dense(12, activation="tanh"), Dense(5)])"#),
+        // The standardisation is folded into the first layer's weights.
+        ModelCase(options: ["--layers", "8", "--standardize"], output: "probabilities",
+                  keras: #"Sequential([Input((10,)), Dense(8, activation="relu"), Dense(5, activation="softmax")])"#),
     ])
     func exportReproducesPredict(_ model: ModelCase) throws {
         let scratch = try Scratch()

@@ -58,15 +58,36 @@ public enum KerasExport {
                 try group.setAttribute("weight_names", [kernelName, biasName], fixedLength: true)
                 // Contiguous and unfiltered, as Keras writes them; `createDataset` makes the inner
                 // group "dense_<l>" that the names' "dense_<l>/" prefix needs.
-                let kernel = transposed(network.weights(layer: l), rows: layer.outputs, columns: layer.inputs)
+                var weights = network.weights(layer: l), biases = network.biases(layer: l)
+                if l == 0, let scaling = network.featureScaling {
+                    (weights, biases) = folded(scaling, weights: weights, biases: biases, inputs: layer.inputs)
+                }
+                let kernel = transposed(weights, rows: layer.outputs, columns: layer.inputs)
                 try group.createDataset(kernelName, type: .float32, shape: [layer.inputs, layer.outputs]).write(kernel)
-                try group.createDataset(biasName, type: .float32, shape: [layer.outputs]).write(network.biases(layer: l))
+                try group.createDataset(biasName, type: .float32, shape: [layer.outputs]).write(biases)
             }
         }
     }
 
     /// The transpose of a row-major (rows, columns) matrix, as a row-major (columns, rows) one:
     /// Spindle's weight W (O, I) computes x · Wᵀ, Keras' kernel K (I, O) computes x · K, so K = Wᵀ.
+    /// The first layer with the standardisation folded in, so that Keras, which has no such step
+    /// in this model, computes the same thing: W·((x − m)/s) + b = (W/s)·x + (b − (W/s)·m), with
+    /// W (outputs, inputs) row-major and the division per input column.
+    static func folded(_ scaling: FeatureScaling, weights: [Float], biases: [Float],
+                       inputs: Int) -> (weights: [Float], biases: [Float]) {
+        var w = weights, b = biases
+        for o in 0..<biases.count {
+            var shift = 0.0
+            for i in 0..<inputs {
+                w[o * inputs + i] /= scaling.std[i]
+                shift += Double(w[o * inputs + i]) * Double(scaling.mean[i])
+            }
+            b[o] = Float(Double(b[o]) - shift)
+        }
+        return (w, b)
+    }
+
     static func transposed(_ matrix: [Float], rows: Int, columns: Int) -> [Float] {
         precondition(matrix.count == rows * columns, "KerasExport: matrix is not \(rows)×\(columns)")
         var result = [Float](repeating: 0, count: matrix.count)

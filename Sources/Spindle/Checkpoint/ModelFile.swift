@@ -10,6 +10,8 @@ import HDF5Kit
 ///     /model                 attrs: architecture "784-512-256-10", widths, activation, loss
 ///     /model/dense_<l>/weight  (out, in) float32 — y = x · weightᵀ + bias
 ///     /model/dense_<l>/bias    (out) float32
+///     /model/standardize/mean, /model/standardize/std  (in) float32, when trained with
+///                            --standardize: the network sees (x − mean) / std
 ///     /optimizer             attrs: kind, step
 ///     /optimizer/moment_<k>  flat float32, same order as the /model datasets concatenated
 ///
@@ -73,6 +75,12 @@ public struct ModelFile: Sendable {
                 try writeFloats(group, "weight", weights, shape: [layer.outputs, layer.inputs])
                 try writeFloats(group, "bias", biases, shape: [layer.outputs])
             }
+            if let scaling = network.featureScaling {
+                let group = try model.createGroup("standardize")
+                for (name, values) in [("mean", scaling.mean), ("std", scaling.std)] {
+                    try values.withUnsafeBufferPointer { try writeFloats(group, name, $0, shape: [values.count]) }
+                }
+            }
             let optimizer = try file.createGroup("optimizer")
             try optimizer.setAttribute("kind", config?.optimizer.kind.rawValue ?? "none")
             try optimizer.setAttribute("step", steps)
@@ -88,8 +96,8 @@ public struct ModelFile: Sendable {
     /// and attributes (measured: about 26 KiB besides the floats for one hidden layer, 2 KiB more
     /// per layer).
     var expectedFileSize: Int {
-        let datasets = 2 * network.layout.layers.count + moments.count
-        let floats = network.layout.parameterCount + moments.reduce(0) { $0 + $1.count }
+        let datasets = 2 * network.layout.layers.count + moments.count + 2
+        let floats = network.layout.parameterCount + moments.reduce(0) { $0 + $1.count } + 2 * network.spec.inputCount
         let attributes = [state.flatMap { try? JSONEncoder.sorted.encode($0).count },
                           config.flatMap { try? JSONEncoder.sorted.encode($0).count }].reduce(0) { $0 + ($1 ?? 0) }
         return 4 * floats + 2 * attributes + 64 * 1024 + 8 * 1024 * datasets
@@ -134,6 +142,19 @@ public struct ModelFile: Sendable {
             }
         }
         guard parameters.allSatisfy(\.isFinite) else { throw invalid("holds non-finite weights") }
+        let network = Network(spec: spec, parameters: parameters)
+        if model.exists("standardize") {
+            var values: [[Float]] = []
+            for name in ["mean", "std"] {
+                let dataset = try model.openDataset("standardize/\(name)")
+                guard dataset.shape == [spec.inputCount] else {
+                    throw invalid("/model/standardize/\(name) has shape \(dataset.shape), expected [\(spec.inputCount)]")
+                }
+                values.append(try dataset.readAll())
+            }
+            guard values.joined().allSatisfy(\.isFinite) else { throw invalid("holds non-finite standardisation statistics") }
+            network.featureScaling = FeatureScaling(mean: values[0], std: values[1])
+        }
         var moments: [[Float]] = []
         for k in 1...2 where file.exists("optimizer/moment_\(k)") {
             moments.append(try file.openDataset("optimizer/moment_\(k)").readAll())
@@ -146,7 +167,7 @@ public struct ModelFile: Sendable {
                 throw invalid("its training_state attribute is not a valid Spindle training state")
             }
         }
-        return ModelFile(network: Network(spec: spec, parameters: parameters), config: config,
+        return ModelFile(network: network, config: config,
                          moments: moments, steps: try file.intAttribute("steps"),
                          epochs: try file.intAttribute("epochs"), state: state,
                          trainRows: file.hasAttribute("train_rows") ? try file.intAttribute("train_rows") : nil)

@@ -1,16 +1,35 @@
-/// The rows of one minibatch: positions 0..<count of the batch map to rows `indices` of `split`.
+/// The rows of one minibatch, in batch order: a run of rows from one store, or (a streamed batch
+/// that crosses from one shuffle window into the next) runs from two.
 public struct Batch: Sendable {
-    public let split: DatasetSplit
-    public let indices: ArraySlice<Int>
-
-    public init(split: DatasetSplit, indices: ArraySlice<Int>) {
-        self.split = split
-        self.indices = indices
+    /// Batch rows `offset ..< offset + indices.count` are rows `indices` of `store`.
+    public struct Part: Sendable {
+        public let store: any RowStore
+        public let indices: ArraySlice<Int>
+        let offset: Int
     }
 
-    public var count: Int { indices.count }
+    public let parts: [Part]
+    public let count: Int
 
-    /// Copies batch rows `rows` into row-major buffers, converting as it goes.
+    public init(split: any RowStore, indices: ArraySlice<Int>) {
+        self.init([(split, indices)])
+    }
+
+    /// Batch made of consecutive runs: rows of the first run come first.
+    public init(_ runs: [(store: any RowStore, indices: ArraySlice<Int>)]) {
+        var offset = 0
+        parts = runs.map { run in
+            defer { offset += run.indices.count }
+            return Part(store: run.store, indices: run.indices, offset: offset)
+        }
+        count = offset
+    }
+
+    /// Whether the rows carry class labels.
+    public var hasLabels: Bool { parts.first?.store.hasLabels ?? false }
+
+    /// Copies batch rows `rows` into row-major buffers, converting as it goes, then applies
+    /// `scaling` (the model's feature standardisation) to them.
     /// - Parameters:
     ///   - x: (B, F); rows `rows` are written.
     ///   - labels: (B) class indices, for label targets.
@@ -18,46 +37,17 @@ public struct Batch: Sendable {
     ///     on a classification dataset.
     public func gather(rows: Range<Int>, x: UnsafeMutablePointer<Float>,
                        labels: UnsafeMutablePointer<Int32>?,
-                       targets: UnsafeMutablePointer<Float>?, targetWidth: Int) {
-        let f = split.featureCount
-        let start = indices.startIndex
-        switch split.features {
-        case .uint8(let all):
-            all.withUnsafeBufferPointer { source in
-                for r in rows {
-                    let src = source.baseAddress! + indices[start + r] * f
-                    let dst = x + r * f
-                    for j in 0..<f { dst[j] = Float(src[j]) / 255 }
-                }
-            }
-        case .float32(let all):
-            all.withUnsafeBufferPointer { source in
-                for r in rows {
-                    (x + r * f).update(from: source.baseAddress! + indices[start + r] * f, count: f)
-                }
-            }
+                       targets: UnsafeMutablePointer<Float>?, targetWidth: Int,
+                       scaling: FeatureScaling? = nil) {
+        guard let f = parts.first?.store.featureCount else { return }
+        for part in parts {
+            let lo = max(rows.lowerBound, part.offset), hi = min(rows.upperBound, part.offset + part.indices.count)
+            guard lo < hi else { continue }
+            let first = part.indices.startIndex + (lo - part.offset)
+            part.store.gather(part.indices[first..<(first + hi - lo)], x: x + lo * f,
+                              labels: labels.map { $0 + lo }, targets: targets.map { $0 + lo * targetWidth },
+                              targetWidth: targetWidth)
         }
-        switch split.targets {
-        case .labels(let all):
-            for r in rows {
-                let label = all[indices[start + r]]
-                labels?[r] = label
-                if let targets {
-                    let tr = targets + r * targetWidth
-                    tr.update(repeating: 0, count: targetWidth)
-                    tr[Int(label)] = 1
-                }
-            }
-        case .values(let all, let width):
-            guard let targets else { return }
-            all.withUnsafeBufferPointer { source in
-                for r in rows {
-                    (targets + r * width).update(from: source.baseAddress! + indices[start + r] * width,
-                                                 count: width)
-                }
-            }
-        case .none:
-            break
-        }
+        scaling?.apply(x + rows.lowerBound * f, rows: rows.count)
     }
 }

@@ -42,43 +42,100 @@ public enum DatasetReader {
     /// - Parameter requireTargets: when false a missing y is allowed (prediction input).
     /// - Throws: `SpindleError.invalidData` naming the file and dataset.
     public static func load(_ file: H5File, _ paths: SplitPaths, requireTargets: Bool = true) throws -> DatasetSplit {
-        let name = file.path
-        let x = try dataset(file, paths.x)
-        let location = "\(name):\(paths.x)"
-        guard x.shape.count == 2 else {
-            throw SpindleError.invalidData(
-                location: location,
-                problem: "has shape \(x.shape), expected 2 dimensions [rows, features] (reshape images to [N, H*W])")
-        }
+        let x = try features(file, paths.x)
+        let location = "\(file.path):\(paths.x)"
         let rows = x.shape[0], featureCount = x.shape[1]
-        guard rows > 0 else {
-            throw SpindleError.invalidData(location: location, problem: "has 0 rows; expected at least 1")
-        }
-        guard featureCount > 0 else {
-            throw SpindleError.invalidData(location: location, problem: "has 0 features; expected at least 1")
-        }
         let features: DatasetSplit.Features
         if x.elementType == .uint8 {
             features = .uint8(try x.readAll())
         } else {
             let values: [Float] = try x.readAll()
             if let bad = values.firstIndex(where: { !$0.isFinite }) {
-                throw SpindleError.invalidData(
-                    location: location,
-                    problem: "row \(bad / featureCount), column \(bad % featureCount) is \(values[bad]) " +
-                        "(or out of float32 range); expected finite numbers")
+                throw nonFinite(location, row: bad / featureCount, column: bad % featureCount, value: values[bad])
             }
             features = .float32(values)
         }
         var targets = DatasetSplit.Targets.none
-        if let yPath = paths.y, has(file, yPath) {
-            targets = try readTargets(file, yPath, rows: rows)
-        } else if requireTargets {
-            throw SpindleError.invalidData(location: name, problem: "no dataset '\(paths.y ?? "y")'\(contents(file))")
+        if let y = try targetsDataset(file, paths, rows: rows, required: requireTargets) {
+            targets = try readTargets(y, rows: rows)
         }
-        let split = paths.x.split(separator: "/").dropLast().joined(separator: "/")
-        return DatasetSplit(name: "\(name):/\(split)", rows: rows, featureCount: featureCount,
+        return DatasetSplit(name: splitName(file, paths), rows: rows, featureCount: featureCount,
                             features: features, targets: targets)
+    }
+
+    /// "data.h5:/train" for x at /train/x.
+    static func splitName(_ file: H5File, _ paths: SplitPaths) -> String {
+        "\(file.path):/" + paths.x.split(separator: "/").dropLast().joined(separator: "/")
+    }
+
+    static func nonFinite(_ location: String, row: Int, column: Int, value: some CustomStringConvertible) -> SpindleError {
+        SpindleError.invalidData(
+            location: location,
+            problem: "row \(row), column \(column) is \(value) (or out of float32 range); expected finite numbers")
+    }
+
+    /// Opens x and checks its shape: [rows ≥ 1, features ≥ 1].
+    static func features(_ file: H5File, _ path: String) throws -> H5Dataset {
+        let x = try dataset(file, path)
+        let location = "\(file.path):\(path)"
+        guard x.shape.count == 2 else {
+            throw SpindleError.invalidData(
+                location: location,
+                problem: "has shape \(x.shape), expected 2 dimensions [rows, features] (reshape images to [N, H*W])")
+        }
+        guard x.shape[0] > 0 else {
+            throw SpindleError.invalidData(location: location, problem: "has 0 rows; expected at least 1")
+        }
+        guard x.shape[1] > 0 else {
+            throw SpindleError.invalidData(location: location, problem: "has 0 features; expected at least 1")
+        }
+        return x
+    }
+
+    /// Opens y, if present, and checks its shape against x's `rows`: [rows] integer labels, or
+    /// [rows] / [rows, T] float targets. Nil when absent and not `required`.
+    static func targetsDataset(_ file: H5File, _ paths: SplitPaths, rows: Int, required: Bool) throws -> H5Dataset? {
+        guard let path = paths.y, has(file, path) else {
+            if required {
+                throw SpindleError.invalidData(location: file.path, problem: "no dataset '\(paths.y ?? "y")'\(contents(file))")
+            }
+            return nil
+        }
+        let y = try dataset(file, path)
+        let location = "\(file.path):\(path)"
+        guard y.shape.first == rows else {
+            throw SpindleError.invalidData(
+                location: location,
+                problem: "has \(y.shape.first ?? 0) rows, but x has \(rows); expected one target per row")
+        }
+        if y.elementType.isInteger {
+            guard y.shape.count == 1 || (y.shape.count == 2 && y.shape[1] == 1) else {
+                throw SpindleError.invalidData(
+                    location: location, problem: "has shape \(y.shape), expected class labels of shape [\(rows)]")
+            }
+        } else if y.shape.count > 2 {
+            throw SpindleError.invalidData(
+                location: location, problem: "has shape \(y.shape), expected [rows] or [rows, targets]")
+        }
+        return y
+    }
+
+    /// Checks labels read from rows starting at `firstRow` of y: 0 ≤ label ≤ Int32.max.
+    static func checkLabelValues(_ labels: [Int64], firstRow: Int, _ y: H5Dataset) throws {
+        if let bad = labels.firstIndex(where: { $0 < 0 || $0 > Int64(Int32.max) }) {
+            throw SpindleError.invalidData(
+                location: "\(y.filePath):\(y.path)",
+                problem: "label \(labels[bad]) at row \(firstRow + bad) is out of range; expected class indices 0, 1, 2, …")
+        }
+    }
+
+    /// Checks float targets read from rows starting at `firstRow`: all finite.
+    static func checkTargetValues(_ values: [Float], width: Int, firstRow: Int, _ y: H5Dataset) throws {
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw SpindleError.invalidData(
+                location: "\(y.filePath):\(y.path)",
+                problem: "row \(firstRow + bad / width) holds \(values[bad]); expected finite targets")
+        }
     }
 
     /// Checks that every label of `split` is below `classes` (labels come from training data or
@@ -93,41 +150,19 @@ public enum DatasetReader {
         }
     }
 
-    private static func readTargets(_ file: H5File, _ path: String, rows: Int) throws -> DatasetSplit.Targets {
-        let y = try dataset(file, path)
-        let location = "\(file.path):\(path)"
-        guard y.shape.first == rows else {
-            throw SpindleError.invalidData(
-                location: location,
-                problem: "has \(y.shape.first ?? 0) rows, but x has \(rows); expected one target per row")
-        }
+    private static func readTargets(_ y: H5Dataset, rows: Int) throws -> DatasetSplit.Targets {
         if y.elementType.isInteger {
-            guard y.shape.count == 1 || (y.shape.count == 2 && y.shape[1] == 1) else {
-                throw SpindleError.invalidData(
-                    location: location, problem: "has shape \(y.shape), expected class labels of shape [\(rows)]")
-            }
             let labels: [Int64] = try y.readAll()
-            if let bad = labels.firstIndex(where: { $0 < 0 || $0 > Int64(Int32.max) }) {
-                throw SpindleError.invalidData(
-                    location: location,
-                    problem: "label \(labels[bad]) at row \(bad) is out of range; expected class indices 0, 1, 2, …")
-            }
+            try checkLabelValues(labels, firstRow: 0, y)
             return .labels(labels.map { Int32($0) })
-        }
-        guard y.shape.count <= 2 else {
-            throw SpindleError.invalidData(
-                location: location, problem: "has shape \(y.shape), expected [rows] or [rows, targets]")
         }
         let width = y.shape.count == 2 ? y.shape[1] : 1
         let values: [Float] = try y.readAll()
-        if let bad = values.firstIndex(where: { !$0.isFinite }) {
-            throw SpindleError.invalidData(
-                location: location, problem: "row \(bad / width) holds \(values[bad]); expected finite targets")
-        }
+        try checkTargetValues(values, width: width, firstRow: 0, y)
         return .values(values, width: width)
     }
 
-    private static func dataset(_ file: H5File, _ path: String) throws -> H5Dataset {
+    static func dataset(_ file: H5File, _ path: String) throws -> H5Dataset {
         guard has(file, path) else {
             throw SpindleError.invalidData(location: file.path, problem: "no dataset '\(path)'\(contents(file))")
         }
@@ -136,7 +171,7 @@ public enum DatasetReader {
     }
 
     /// " (it holds: /test/x, /train/x)" — what the user could have meant.
-    private static func contents(_ file: H5File) -> String {
+    static func contents(_ file: H5File) -> String {
         var found: [String] = []
         func walk(_ prefix: String, depth: Int) {
             guard depth < 3, let group = try? (prefix.isEmpty ? file.openGroup("/") : file.openGroup(prefix)),

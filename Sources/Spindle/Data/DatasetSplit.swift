@@ -3,7 +3,7 @@
 /// Features stay uint8 when stored so (a quarter of the memory of Float) and are converted while
 /// a worker gathers its rows of a batch — conversion is part of the parallel step, not a serial
 /// pass over the file (DESIGN.md: uint8 is scaled by 1/255 on the fly).
-public struct DatasetSplit: Sendable {
+public final class DatasetSplit: RowStore, @unchecked Sendable {
     /// Features, (N, F) row-major.
     public enum Features: Sendable {
         /// Scaled by 1/255 when read.
@@ -75,5 +75,42 @@ public struct DatasetSplit: Sendable {
         }
         return DatasetSplit(name: name, rows: indices.count, featureCount: f,
                             features: features, targets: targets)
+    }
+}
+
+extension DatasetSplit {
+    public func gather(_ indices: ArraySlice<Int>, x: UnsafeMutablePointer<Float>,
+                       labels: UnsafeMutablePointer<Int32>?, targets: UnsafeMutablePointer<Float>?,
+                       targetWidth: Int) {
+        let f = featureCount
+        switch features {
+        case .uint8(let all):
+            all.withUnsafeBufferPointer { source in
+                for (r, i) in indices.enumerated() {
+                    let src = source.baseAddress! + i * f, dst = x + r * f
+                    for j in 0..<f { dst[j] = Float(src[j]) / 255 }
+                }
+            }
+        case .float32(let all):
+            all.withUnsafeBufferPointer { source in
+                for (r, i) in indices.enumerated() { (x + r * f).update(from: source.baseAddress! + i * f, count: f) }
+            }
+        }
+        switch self.targets {
+        case .labels(let all):
+            for (r, i) in indices.enumerated() {
+                labels?[r] = all[i]
+                if let targets { writeOneHot(all[i], into: targets + r * targetWidth, width: targetWidth) }
+            }
+        case .values(let all, let width):
+            guard let targets else { return }
+            all.withUnsafeBufferPointer { source in
+                for (r, i) in indices.enumerated() {
+                    (targets + r * width).update(from: source.baseAddress! + i * width, count: width)
+                }
+            }
+        case .none:
+            break
+        }
     }
 }

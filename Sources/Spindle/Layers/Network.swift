@@ -4,6 +4,8 @@ public final class Network: @unchecked Sendable {
     public let layout: ParameterLayout
     /// Every weight and bias, in the order of `layout`.
     public let parameters: FloatBuffer
+    /// Standardisation applied to the inputs before the first layer, when trained with it.
+    public var featureScaling: FeatureScaling?
 
     /// A freshly initialised network: uniform weights (He for ReLU, Glorot otherwise), zero biases.
     ///
@@ -44,7 +46,9 @@ public final class Network: @unchecked Sendable {
     /// An independent copy (one memcpy of the parameters), e.g. for a checkpoint written while
     /// training goes on.
     public func copy() -> Network {
-        Network(spec: spec, parameters: UnsafeBufferPointer(start: parameters.base, count: parameters.count))
+        let copy = Network(spec: spec, parameters: UnsafeBufferPointer(start: parameters.base, count: parameters.count))
+        copy.featureScaling = featureScaling
+        return copy
     }
 
     private init(spec: ModelSpec, parameters values: UnsafeBufferPointer<Float>) {

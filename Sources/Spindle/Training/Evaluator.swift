@@ -26,33 +26,35 @@ public final class Evaluator: @unchecked Sendable {
     /// Loss and accuracy with the confusion matrix (or regression errors and R²) over every row
     /// of `split`, which must have targets.
     public func evaluate(_ split: DatasetSplit) -> EvaluationReport {
+        try! evaluate(rows: split)  // an in-memory split cannot fail to read
+    }
+
+    /// Loss and accuracy with the confusion matrix (or regression errors and R²) over every row
+    /// of `data`, which must have targets.
+    /// - Throws: what reading a streamed split throws.
+    public func evaluate(rows data: some SequentialRows) throws -> EvaluationReport {
         let c = network.spec.outputCount
         var lossSum = 0.0
-        var confusion: ConfusionMatrix? = nil
+        var confusion: ConfusionMatrix? = data.hasLabels ? ConfusionMatrix(classes: c) : nil
         var squared = 0.0, absolute = 0.0
-        if case .labels = split.targets { confusion = ConfusionMatrix(classes: c) }
-        forEachChunk(of: split) { batch, outputs in
+        var spread = FeatureStatistics(features: c)
+        let regression = data.targetWidth != nil
+        try forEachChunk(of: data) { batch, outputs in
             let ws = workspace
             for r in 0..<batch.count {
                 lossSum += Double(ws.rowLoss[r])
-                if confusion != nil {
-                    confusion!.add(trueClass: Int(ws.labels[r]), predicted: Int(ws.predicted[r]))
-                }
+                confusion?.add(trueClass: Int(ws.labels[r]), predicted: Int(ws.predicted[r]))
             }
-            if case .values(let targets, _) = split.targets {
-                var index = batch.indices.startIndex
-                for r in 0..<batch.count {
-                    let row = batch.indices[index]
-                    for j in 0..<c {
-                        let e = Double(outputs[r * c + j]) - Double(targets[row * c + j])
-                        squared += e * e
-                        absolute += abs(e)
-                    }
-                    index += 1
-                }
+            guard regression else { return }
+            let targets = ws.targets.base
+            spread.add(targets, count: batch.count)
+            for i in 0..<(batch.count * c) {
+                let e = Double(outputs[i]) - Double(targets[i])
+                squared += e * e
+                absolute += abs(e)
             }
         }
-        let n = split.rows
+        let n = data.rows
         var report = EvaluationReport(rows: n, loss: n > 0 ? lossSum / Double(n) : 0)
         if let confusion {
             let correct = (0..<c).map { confusion.counts[$0][$0] }
@@ -60,12 +62,11 @@ public final class Evaluator: @unchecked Sendable {
             report.classCounts = confusion.counts.map { $0.reduce(0, +) }
             report.classCorrect = correct
             report.accuracy = n > 0 ? Double(correct.reduce(0, +)) / Double(n) : 0
-        } else if case .values(let targets, let width) = split.targets {
+        } else if regression {
             report.meanSquaredError = squared / Double(max(n * c, 1))
             report.meanAbsoluteError = absolute / Double(max(n * c, 1))
-            report.rSquared = RegressionMetrics.rSquared(
-                residualSumOfSquares: squared,
-                totalSumOfSquares: RegressionMetrics.totalSumOfSquares(targets, width: width))
+            report.rSquared = RegressionMetrics.rSquared(residualSumOfSquares: squared,
+                                                         totalSumOfSquares: spread.totalSquaredDeviation)
         }
         return report
     }
@@ -73,50 +74,52 @@ public final class Evaluator: @unchecked Sendable {
     /// The network's outputs for every row: class probabilities (softmax) for a cross-entropy
     /// model, the linear outputs for MSE. (N, C) row-major.
     public func predict(_ split: DatasetSplit) -> [Float] {
-        let c = network.spec.outputCount
         var result: [Float] = []
-        result.reserveCapacity(split.rows * c)
-        forEachChunk(of: split) { batch, outputs in
+        result.reserveCapacity(split.rows * network.spec.outputCount)
+        try! predict(rows: split) { result.append(contentsOf: $0) }
+        return result
+    }
+
+    /// The network's outputs (as `predict(_:)`) chunk by chunk: `body` gets (rows, C) row-major.
+    public func predict(rows data: some SequentialRows, _ body: (UnsafeBufferPointer<Float>) throws -> Void) throws {
+        let c = network.spec.outputCount
+        let probabilities = FloatBuffer(count: workspace.capacity * c)
+        try forEachChunk(of: data) { batch, outputs in
+            let out = probabilities.base
             for r in 0..<batch.count {
-                let row = outputs + r * c
+                let row = outputs + r * c, dst = out + r * c
                 guard network.spec.loss == .crossEntropy else {
-                    result.append(contentsOf: UnsafeBufferPointer(start: row, count: c))
+                    dst.update(from: row, count: c)
                     continue
                 }
                 var maxValue = row[0]
                 for j in 1..<c { maxValue = max(maxValue, row[j]) }
                 var sum: Float = 0
                 for j in 0..<c { sum += exp(row[j] - maxValue) }
-                for j in 0..<c { result.append(exp(row[j] - maxValue) / sum) }
+                for j in 0..<c { dst[j] = exp(row[j] - maxValue) / sum }
             }
+            try body(UnsafeBufferPointer(start: out, count: batch.count * c))
         }
-        return result
     }
 
-    /// Runs the forward pass over `split` in order, chunk by chunk, handing each chunk's batch
+    /// Runs the forward pass over `data` in order, chunk by chunk, handing each chunk's batch
     /// and outputs (rows, C) to `body`.
-    private func forEachChunk(of split: DatasetSplit,
-                              _ body: (Batch, UnsafePointer<Float>) -> Void) {
-        let ws = workspace, spec = network.spec
-        let order = Array(0..<split.rows)
-        var start = 0
-        while start < split.rows {
-            let end = min(start + ws.capacity, split.rows)
-            let batch = Batch(split: split, indices: order[start..<end])
-            let shards = self.shards
+    private func forEachChunk(of data: some SequentialRows,
+                              _ body: (Batch, UnsafePointer<Float>) throws -> Void) throws {
+        let ws = workspace, spec = network.spec, shards = self.shards
+        try data.forEachChunk(rows: ws.capacity) { batch in
             pool.run { w in
                 for tile in self.pool.tiles(shards, worker: w) {
                     let rows = Partition.part(batch.count, index: tile, of: shards)
                     guard !rows.isEmpty else { continue }
                     batch.gather(rows: rows, x: ws.batchInput.base, labels: ws.labels,
                                  targets: spec.loss == .mse ? ws.targets.base : nil,
-                                 targetWidth: spec.outputCount)
+                                 targetWidth: spec.outputCount, scaling: self.network.featureScaling)
                     ForwardPass.run(rows: rows, batchSize: batch.count, network: self.network,
                                     workspace: ws, dropout: nil)
                 }
             }
-            body(batch, ws.activations[spec.layerCount - 1].base)
-            start = end
+            try body(batch, ws.activations[spec.layerCount - 1].base)
         }
     }
 }

@@ -121,7 +121,8 @@ public final class StepEngine: @unchecked Sendable {
         defer { clocks.add(.forwardBackward, worker: w, since: start) }
         let ws = workspace, spec = network.spec, widths = spec.widths
         batch.gather(rows: rows, x: ws.batchInput.base, labels: ws.labels,
-                     targets: spec.loss == .mse ? ws.targets.base : nil, targetWidth: spec.outputCount)
+                     targets: spec.loss == .mse ? ws.targets.base : nil, targetWidth: spec.outputCount,
+                     scaling: network.featureScaling)
         let draw = dropoutProbability > 0
             ? DenseKernels.DropoutDraw(probability: dropoutProbability, seed: seed, step: step, layer: 0)
             : nil
@@ -223,7 +224,7 @@ public final class StepEngine: @unchecked Sendable {
     private func summary(_ batch: Batch) -> StepResult {
         var loss = 0.0, correct = 0
         let ws = workspace, rows = batch.count
-        let labels = batch.split.hasLabels
+        let labels = batch.hasLabels
         for r in 0..<rows {
             loss += Double(ws.rowLoss[r])
             if labels && ws.predicted[r] == ws.labels[r] { correct += 1 }

@@ -1,0 +1,79 @@
+/// Feature standardisation, part of a model: x ← (x − mean) / std per feature, with the
+/// statistics of the training set computed once before training and saved with the weights, so
+/// evaluation and prediction scale their inputs the same way.
+public struct FeatureScaling: Sendable, Equatable {
+    public let mean: [Float]
+    public let std: [Float]
+    /// 1/std, what `apply` multiplies by.
+    private let inverseStd: [Float]
+
+    /// - Parameter std: each feature's standard deviation; 0 (a constant feature) is treated as 1,
+    ///   as Keras' Normalization does, so the feature becomes 0 instead of a division by zero.
+    public init(mean: [Float], std: [Float]) {
+        precondition(mean.count == std.count, "FeatureScaling: \(mean.count) means, \(std.count) deviations")
+        self.mean = mean
+        self.std = std.map { $0 > 0 && $0.isFinite ? $0 : 1 }
+        inverseStd = self.std.map { 1 / $0 }
+    }
+
+    public var featureCount: Int { mean.count }
+
+    /// Standardises `rows` rows of `featureCount` features in place.
+    public func apply(_ x: UnsafeMutablePointer<Float>, rows: Int) {
+        let f = featureCount
+        mean.withUnsafeBufferPointer { m in
+            inverseStd.withUnsafeBufferPointer { s in
+                for r in 0..<rows {
+                    let row = x + r * f
+                    for j in 0..<f { row[j] = (row[j] - m[j]) * s[j] }
+                }
+            }
+        }
+    }
+}
+
+/// Per-feature mean and variance over rows added a block at a time, in Double, merging the
+/// blocks with Chan et al.'s pairwise update: stable for any number of rows, and the same result
+/// for the same blocks in the same order.
+public struct FeatureStatistics: Sendable {
+    public private(set) var rows = 0
+    private var mean: [Double]
+    private var squaredDeviations: [Double]
+
+    public init(features: Int) {
+        mean = [Double](repeating: 0, count: features)
+        squaredDeviations = mean
+    }
+
+    /// Adds `count` rows of converted features, (count, F) row-major.
+    public mutating func add(_ x: UnsafePointer<Float>, count: Int) {
+        guard count > 0 else { return }
+        let f = mean.count
+        var blockMean = [Double](repeating: 0, count: f), blockM2 = blockMean
+        for r in 0..<count { for j in 0..<f { blockMean[j] += Double(x[r * f + j]) } }
+        for j in 0..<f { blockMean[j] /= Double(count) }
+        for r in 0..<count {
+            for j in 0..<f {
+                let d = Double(x[r * f + j]) - blockMean[j]
+                blockM2[j] += d * d
+            }
+        }
+        let n = Double(rows), m = Double(count), total = n + m
+        for j in 0..<f {
+            let delta = blockMean[j] - mean[j]
+            mean[j] += delta * m / total
+            squaredDeviations[j] += blockM2[j] + delta * delta * n * m / total
+        }
+        rows += count
+    }
+
+    /// Σ over features and rows of (x − mean)²: a regression's total sum of squares.
+    public var totalSquaredDeviation: Double { squaredDeviations.reduce(0, +) }
+
+    /// The population statistics (divided by N, as Keras and scikit-learn's StandardScaler).
+    public var scaling: FeatureScaling {
+        let n = Double(max(rows, 1))
+        return FeatureScaling(mean: mean.map { Float($0) },
+                              std: squaredDeviations.map { Float(($0 / n).squareRoot()) })
+    }
+}

@@ -1,0 +1,25 @@
+/// Rows held in memory that a batch can be gathered from: a whole split loaded at start
+/// (`DatasetSplit`), or one shuffle window of a streamed split (`RowWindow`).
+///
+/// Gathering converts the stored element type to Float (uint8 scaled by 1/255) on the calling
+/// worker, so conversion is part of the parallel step, never a serial pass on the reader.
+public protocol RowStore: AnyObject, Sendable {
+    var featureCount: Int { get }
+    /// Whether the targets are class labels (false: float targets, or none).
+    var hasLabels: Bool { get }
+    /// Copies rows `indices` of the store into consecutive rows of the destinations.
+    /// - Parameters:
+    ///   - x: (count, F) features as Float.
+    ///   - labels: (count) class indices, for label targets.
+    ///   - targets: (count, T) float targets: regression values, or one-hot labels (T = C) for
+    ///     MSE on a classification dataset.
+    func gather(_ indices: ArraySlice<Int>, x: UnsafeMutablePointer<Float>,
+                labels: UnsafeMutablePointer<Int32>?, targets: UnsafeMutablePointer<Float>?, targetWidth: Int)
+}
+
+/// Writes label `label` as a one-hot row of `width`.
+@inline(__always)
+func writeOneHot(_ label: Int32, into row: UnsafeMutablePointer<Float>, width: Int) {
+    row.update(repeating: 0, count: width)
+    row[Int(label)] = 1
+}
