@@ -15,6 +15,7 @@ enum ConfigFile {
     /// Every option of `spindle train` a file may set (ConfigFileTests checks them against --help).
     static let settings: [String: Kind] = [
         "train-x": .string, "train-y": .string, "test-x": .string, "test-y": .string, "val-fraction": .number,
+        "memory-budget": .string, "prefetch": .integer, "shuffle-window": .integer, "standardize": .flag,
         "layers": .string, "activation": .choice(Activation.allValueStrings), "loss": .choice(LossKind.allValueStrings),
         "dropout": .number,
         "optimizer": .choice(OptimizerKind.allValueStrings), "lr": .number, "weight-decay": .number,

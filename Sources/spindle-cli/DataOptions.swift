@@ -21,7 +21,30 @@ struct DataOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Fraction of the training rows held out for validation each epoch (used when the file has no /val split).")
     var valFraction = 0.0
 
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Memory training data may take, e.g. 512M or 4G (default: a quarter of RAM).",
+        discussion: "A training split that fits is loaded whole and fully shuffled each epoch; a larger one is streamed: blocks of whole chunks in a shuffled order, through a few shuffle windows in memory."),
+        transform: { text in
+            guard let budget = MemoryBudget(parsing: text) else {
+                throw ValidationError("invalid --memory-budget '\(text)': expected a size such as 512M, 4G or a number of bytes")
+            }
+            return budget
+        })
+    var memoryBudget: MemoryBudget?
+
+    @Option(parsing: .unconditional, help: "Shuffle windows read ahead while streaming.")
+    var prefetch = 2
+
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Rows per shuffle window while streaming (default: what the memory budget allows, up to 384 MiB for all windows).",
+        valueName: "rows"))
+    var shuffleWindow: Int?
+
     func validateFraction() throws {
+        if prefetch < 1 { throw ValidationError("invalid --prefetch '\(prefetch)': expected at least 1 window") }
+        if let shuffleWindow, shuffleWindow < 1 {
+            throw ValidationError("invalid --shuffle-window '\(shuffleWindow)': expected a positive number of rows")
+        }
         if !(valFraction >= 0 && valFraction < 1) {
             throw ValidationError("invalid --val-fraction '\(valFraction)': expected a fraction in [0, 1)")
         }
@@ -30,58 +53,3 @@ struct DataOptions: ParsableArguments {
     func path() throws -> String { try data ?? BundledData.path() }
 }
 
-/// The splits a training run uses, loaded and checked against each other.
-struct LoadedData {
-    var path: String
-    var train: DatasetSplit
-    var validation: DatasetSplit?
-    var test: DatasetSplit?
-    /// Classes (labels) or regression targets: the network's output width.
-    var outputs: Int
-
-    /// Most classes accepted; a larger label is almost surely a mistake in the file.
-    static let classLimit = 100_000
-
-    init(_ options: DataOptions, seed: UInt64) throws {
-        path = try options.path()
-        let file = try DatasetReader.openFile(path)
-        var train = try DatasetReader.load(file, .init(x: options.trainX, y: options.trainY))
-        let test = DatasetReader.has(file, options.testX)
-            ? try DatasetReader.load(file, .init(x: options.testX, y: options.testY)) : nil
-        var validation = DatasetReader.has(file, "/val/x") ? try DatasetReader.load(file, .named("val")) : nil
-        if validation == nil, options.valFraction > 0 {
-            // A fixed shuffle of the rows decides the held-out set: same seed, same split.
-            let order = Shuffle.permutation(count: train.rows, seed: seed, epoch: 0, purpose: .validationSplit)
-            let held = Int((Double(train.rows) * options.valFraction).rounded())
-            guard held > 0, held < train.rows else {
-                throw SpindleCLIError("--val-fraction \(options.valFraction) of \(train.rows) rows leaves " +
-                                      "\(held) validation rows; expected at least 1 and fewer than all")
-            }
-            validation = train.subset(Array(order[..<held]).sorted(), name: train.name + "[validation]")
-            train = train.subset(Array(order[held...]).sorted(), name: train.name)
-        }
-        for other in [test, validation].compactMap({ $0 }) where other.featureCount != train.featureCount {
-            throw SpindleError.invalidData(
-                location: other.name + "/x",
-                problem: "has \(other.featureCount) features, but the training data has \(train.featureCount)")
-        }
-        if let width = train.targetWidth {
-            outputs = width
-            for other in [test, validation].compactMap({ $0 }) where other.targetWidth != width {
-                throw SpindleError.invalidData(location: other.name + "/y",
-                                               problem: "targets do not match the training targets' width \(width)")
-            }
-        } else {
-            let bound = [train, test, validation].compactMap { $0?.labelBound }.max() ?? 1
-            guard bound <= Self.classLimit else {
-                throw SpindleError.invalidData(
-                    location: train.name + "/y",
-                    problem: "label \(bound - 1) is out of range; expected class indices below \(Self.classLimit)")
-            }
-            outputs = max(bound, 2)
-        }
-        self.train = train
-        self.validation = validation
-        self.test = test
-    }
-}

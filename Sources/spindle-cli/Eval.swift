@@ -33,10 +33,11 @@ struct Eval: ParsableCommand {
             let model = try ModelFile.read(from: checkpoint)
             let path = try data ?? BundledData.path()
             let file = try DatasetReader.openFile(path)
-            let split = try DatasetReader.load(file, .init(x: x, y: y))
+            let split = try ModelCompatibility.open(path, .init(x: x, y: y))
             try ModelCompatibility.check(model.network.spec, split)
-            let report = Evaluator(network: model.network, workers: workerOptions.resolved(),
-                                   shards: model.config?.shards ?? WorkerPool.activeProcessorCount).evaluate(split)
+            let report = try Evaluator(network: model.network, workers: workerOptions.resolved(),
+                                       shards: model.config?.shards ?? WorkerPool.activeProcessorCount)
+                .evaluate(rows: split)
             let names = report.confusion.flatMap { Self.classNames(file, path: path, classes: $0.classes) }
             if json {
                 var object = (report.jsonObject as? [String: Any]) ?? [:]
@@ -97,9 +98,18 @@ struct Eval: ParsableCommand {
     }
 }
 
-/// Checks that a dataset fits a trained model before running it.
+/// Opens the data a trained model runs on and checks that it fits the model.
 enum ModelCompatibility {
-    static func check(_ spec: ModelSpec, _ split: DatasetSplit) throws {
+    /// The split whole in memory when it fits the default memory budget, else read from the
+    /// file a window at a time.
+    static func open(_ path: String, _ paths: DatasetReader.SplitPaths,
+                     requireTargets: Bool = true) throws -> any SequentialRows {
+        let split = try StreamedSplit.open(path, paths, requireTargets: requireTargets)
+        guard split.inMemoryBytes <= MemoryBudget.default.bytes else { return try StreamedRows(split) }
+        return try DatasetReader.load(try DatasetReader.openFile(path), paths, requireTargets: requireTargets)
+    }
+
+    static func check(_ spec: ModelSpec, _ split: any SequentialRows) throws {
         guard split.featureCount == spec.inputCount else {
             throw SpindleError.invalidData(
                 location: split.name + "/x",
@@ -110,8 +120,13 @@ enum ModelCompatibility {
                 location: split.name + "/y",
                 problem: "has \(width) targets per row, but the model has \(spec.outputCount) outputs")
         }
-        if split.labelBound != nil {
-            try DatasetReader.checkLabels(split, classes: spec.outputCount)
+        if let whole = split as? DatasetSplit {
+            try DatasetReader.checkLabels(whole, classes: spec.outputCount)
+        } else if let bound = split.labelBound, bound > spec.outputCount {
+            throw SpindleError.invalidData(
+                location: split.name + "/y",
+                problem: "label \(bound - 1) is out of range: expected 0..<\(spec.outputCount) " +
+                    "(the model has \(spec.outputCount) classes)")
         }
     }
 }

@@ -31,8 +31,7 @@ struct Predict: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let model = try ModelFile.read(from: checkpoint)
-            let split = try DatasetReader.load(try DatasetReader.openFile(data), .init(x: x, y: nil),
-                                               requireTargets: false)
+            let split = try ModelCompatibility.open(data, .init(x: x, y: nil), requireTargets: false)
             try ModelCompatibility.check(model.network.spec, split)
             // Fail before computing anything if the output cannot be written.
             let directory = URL(fileURLWithPath: output).deletingLastPathComponent().path
@@ -44,26 +43,33 @@ struct Predict: ParsableCommand {
                 throw SpindleError.cannotWrite(path: output, reason: "it is a directory; expected a file name")
             }
             let spec = model.network.spec
-            let outputs = Evaluator(network: model.network, workers: workerOptions.resolved(),
-                                    shards: model.config?.shards ?? WorkerPool.activeProcessorCount).predict(split)
+            let evaluator = Evaluator(network: model.network, workers: workerOptions.resolved(),
+                                      shards: model.config?.shards ?? WorkerPool.activeProcessorCount)
             let n = split.rows, c = spec.outputCount
-            try AtomicFile.writeHDF5(to: output) { file in
+            // Written a chunk at a time as they are computed: predictions never need the whole
+            // dataset in memory.
+            try AtomicFile.writeHDF5(to: output, reserving: n * (4 * c + 8)) { file in
                 try file.setAttribute("model", checkpoint)
                 try file.setAttribute("source", "\(data):\(x)")
                 let chunk = DatasetWriter.chunkRows(rowBytes: 4 * c, rows: n)
-                if spec.loss == .crossEntropy {
-                    try file.createDataset("probabilities", type: .float32, shape: [n, c], chunkShape: [chunk, c])
-                        .write(outputs)
-                    let labels: [Int64] = (0..<n).map { r in
-                        var best = 0
-                        for j in 1..<c where outputs[r * c + j] > outputs[r * c + best] { best = j }
-                        return Int64(best)
+                let classifier = spec.loss == .crossEntropy
+                let outputs = try file.createDataset(classifier ? "probabilities" : "outputs", type: .float32,
+                                                     shape: [n, c], chunkShape: [chunk, c])
+                let labels = classifier
+                    ? try file.createDataset("labels", type: .int64, shape: [n], chunkShape: [min(n, 1 << 16)]) : nil
+                var row = 0
+                try evaluator.predict(rows: split) { values in
+                    let rows = values.count / c
+                    try outputs.write(rows: row..<(row + rows), from: values)
+                    if let labels {
+                        let best: [Int64] = (0..<rows).map { r in
+                            var best = 0
+                            for j in 1..<c where values[r * c + j] > values[r * c + best] { best = j }
+                            return Int64(best)
+                        }
+                        try best.withUnsafeBufferPointer { try labels.write(rows: row..<(row + rows), from: $0) }
                     }
-                    try file.createDataset("labels", type: .int64, shape: [n], chunkShape: [min(n, 1 << 16)])
-                        .write(labels)
-                } else {
-                    try file.createDataset("outputs", type: .float32, shape: [n, c], chunkShape: [chunk, c])
-                        .write(outputs)
+                    row += rows
                 }
             }
             note("spindle: wrote predictions for \(n.grouped) rows to \(output)")

@@ -30,6 +30,11 @@ struct Train: ParsableCommand {
         discussion: "Results depend on --shards and never on --workers; workers beyond it idle."))
     var shards: Int?
 
+    @Flag(help: ArgumentHelp(
+        "Standardise each feature with the training set's mean and standard deviation.",
+        discussion: "The statistics are computed once, before training, and saved with the model, which applies them in eval, predict and export."))
+    var standardize = false
+
     @Option(help: ArgumentHelp(
         "Directory for checkpoints and the trained model (model.h5); created if missing (default: nothing is saved).",
         discussion: "Checkpoints (ckpt-<step>.h5) are written at every epoch end, every --checkpoint-every steps, on Ctrl-C and at the end."))
@@ -79,22 +84,27 @@ struct Train: ParsableCommand {
     }
 
     /// The run's config; `shards` falls back to `defaultShards` (the checkpoint's, when resuming).
-    func config(defaultShards: Int = WorkerPool.activeProcessorCount) throws -> TrainingConfig {
+    func config(defaultShards: Int = WorkerPool.activeProcessorCount,
+                stream: TrainingConfig.StreamLayout? = nil) throws -> TrainingConfig {
         TrainingConfig(hiddenSizes: try model.hiddenSizes(), activation: model.activation, loss: model.loss,
                        optimizer: optimizer.optimizerConfig, schedule: optimizer.scheduleConfig,
                        batchSize: batchSize, epochs: epochs, maxSteps: maxSteps, dropout: model.dropout,
                        clipNorm: optimizer.clipNorm, seed: seed,
-                       shards: shards ?? defaultShards)
+                       shards: shards ?? defaultShards, standardize: standardize, stream: stream)
     }
 
     func run() throws {
         try reportingErrors {
             let resumePoint = try ResumePoint.find(resume: resume, directory: checkpointDir, file: resumeFrom)
-            let config = try config(defaultShards: resumePoint?.checkpoint.config?.shards ?? WorkerPool.activeProcessorCount)
-            let data = try LoadedData(dataOptions, seed: seed)
+            let saved = resumePoint?.checkpoint
+            let data = try LoadedData(dataOptions, seed: seed, batchSize: batchSize,
+                                      resumedStream: saved.map { $0.config?.stream })
+            let config = try config(defaultShards: saved?.config?.shards ?? WorkerPool.activeProcessorCount,
+                                    stream: data.stream)
             let workers = workerOptions.resolved()
-            let trainer = try Trainer(config: config, train: data.train, validation: data.validation,
-                                      outputs: data.outputs, workers: workers)
+            let trainer = try Trainer(config: config, data: data.train, validation: data.validation,
+                                      outputs: data.outputs, workers: workers,
+                                      scaling: saved?.network.featureScaling, statistics: data.trainRows)
             let start = try resumePoint?.restore(into: trainer, trainRows: data.train.rows) ?? TrainingState()
             // Only now, with the data and config known good, create what the run writes; still
             // before training, so a run never ends in an unwritable path.
@@ -105,10 +115,12 @@ struct Train: ParsableCommand {
             let progress = TrainProgress(quiet: quiet || json, trainer: trainer, hasAccuracy: data.train.hasLabels)
             report.start(config: config, data: data, trainer: trainer, workers: workers)
             logFile?.writeStart(config: config, workers: workers, data: data.path, resumedAtStep: start.step)
+            var runTimings = StepTimings()
             trainer.onEpoch = { epoch in
                 progress.clear()
                 report.epoch(epoch, of: config.epochs)
                 logFile?.writeEpoch(epoch, timings: trainer.engine.timings)
+                runTimings = runTimings + trainer.engine.timings
                 trainer.engine.timings = StepTimings()
             }
             let signals = SignalWatcher.install()
@@ -135,14 +147,15 @@ struct Train: ParsableCommand {
                      (checkpointDir != nil ? ". Resume with:\n  \(resumeCommand)" : " (no --checkpoint-dir: nothing was saved)"))
                 throw ExitCode(128 + signal)
             }
-            let test = data.test.map(trainer.evaluate)
+            let test = try data.test.map { try trainer.evaluate(rows: $0) }
             if let modelPath {
                 try Snapshot.of(trainer, config: config, state: result.state, trainRows: data.train.rows)
                     .write(to: modelPath)
             }
             report.finish(result: result, test: test, modelPath: modelPath)
             if json {
-                print(TrainReport.summaryJSON(result: result, test: test, workers: workers, modelPath: modelPath))
+                print(TrainReport.summaryJSON(result: result, test: test, workers: workers, modelPath: modelPath,
+                                              timings: runTimings + trainer.engine.timings))
             }
         }
     }

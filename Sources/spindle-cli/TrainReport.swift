@@ -17,6 +17,7 @@ struct TrainReport {
              "\(spec.activation.rawValue), \(spec.loss.rawValue)) on \(data.path): \(rows)")
         note("         \(config.optimizer.kind.rawValue) lr \(config.optimizer.learningRate), batch \(config.batchSize), " +
              "\(trainer.totalSteps) steps, \(workers) worker\(workers == 1 ? "" : "s"), seed \(config.seed)")
+        for line in data.notes { note("         \(line)") }
     }
 
     func epoch(_ e: EpochReport, of total: Int) {
@@ -49,7 +50,8 @@ struct TrainReport {
     }
 
     /// One line of JSON with the run's results.
-    static func summaryJSON(result: TrainingResult, test: EvaluationReport?, workers: Int, modelPath: String?) -> String {
+    static func summaryJSON(result: TrainingResult, test: EvaluationReport?, workers: Int, modelPath: String?,
+                            timings: StepTimings) -> String {
         var summary: [String: Any] = [
             "steps": result.steps,
             "epochs": result.epochs.count,
@@ -70,6 +72,9 @@ struct TrainReport {
             summary["test_mae"] = test.meanAbsoluteError
         }
         summary["model"] = modelPath
+        // Where the steps' time went, and the share of it spent waiting for the data loader.
+        summary["timings"] = timings.jsonObject
+        summary["data_wait_fraction"] = timings.wall > 0 ? timings.dataWait / timings.wall : 0
         return jsonLine(summary)
     }
 }

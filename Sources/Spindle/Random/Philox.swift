@@ -51,4 +51,8 @@ public enum RandomPurpose: UInt32, Sendable {
     case dropout = 3
     case validationSplit = 4
     case synthetic = 5
+    /// The order of a streamed split's blocks in an epoch.
+    case blockShuffle = 6
+    /// The order of the rows inside one shuffle window of a streamed split.
+    case windowShuffle = 7
 }

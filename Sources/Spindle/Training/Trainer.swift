@@ -1,13 +1,13 @@
 import Foundation
 
-/// Trains a network on an in-memory training split: epochs of shuffled minibatches, the scheduled
-/// learning rate, an optional validation pass after each epoch.
+/// Trains a network on a training split (in memory, or streamed from its file): epochs of
+/// shuffled minibatches, the scheduled learning rate, an optional validation pass after each epoch.
 public final class Trainer {
     public let config: TrainingConfig
     public let network: Network
     public let engine: StepEngine
-    let train: DatasetSplit
-    let validation: DatasetSplit?
+    public let data: any TrainingData
+    let validation: (any SequentialRows)?
     let evaluator: Evaluator
     /// Called after every epoch, on the calling thread.
     public var onEpoch: ((EpochReport) -> Void)?
@@ -16,8 +16,19 @@ public final class Trainer {
     ///   - outputs: classes (cross-entropy, or MSE on one-hot labels) or regression targets.
     ///   - workers: Dispatch workers sharing each step; any count gives the same bits.
     /// - Throws: `SpindleError` for an unusable config or data that does not fit it.
-    public init(config: TrainingConfig, train: DatasetSplit, validation: DatasetSplit? = nil,
-                outputs: Int, workers: Int) throws {
+    public convenience init(config: TrainingConfig, train: DatasetSplit, validation: DatasetSplit? = nil,
+                            outputs: Int, workers: Int) throws {
+        try self.init(config: config, data: InMemoryData(train, seed: config.seed), validation: validation,
+                      outputs: outputs, workers: workers)
+    }
+
+    /// - Parameters:
+    ///   - scaling: the feature standardisation to train with when `config.standardize` (e.g. a
+    ///     checkpoint's); nil computes it with one pass over `statistics`.
+    ///   - statistics: the training rows in file order, for the standardisation statistics.
+    public init(config: TrainingConfig, data train: any TrainingData, validation: (any SequentialRows)? = nil,
+                outputs: Int, workers: Int, scaling: FeatureScaling? = nil,
+                statistics: (any SequentialRows)? = nil) throws {
         try config.validate()
         guard train.rows > 0 else {
             throw SpindleError.invalidData(location: train.name, problem: "has no rows; nothing to train on")
@@ -28,10 +39,19 @@ public final class Trainer {
                 problem: "has float targets, but --loss cross-entropy needs integer class labels (use --loss mse)")
         }
         self.config = config
-        self.train = train
+        self.data = train
         self.validation = validation
         let spec = config.modelSpec(inputs: train.featureCount, outputs: outputs)
         network = Network(spec: spec, seed: config.seed)
+        if config.standardize {
+            if let scaling {
+                network.featureScaling = scaling
+            } else {
+                let rows = statistics ?? (train as? InMemoryData)?.split
+                guard let rows else { preconditionFailure("Trainer: --standardize needs the training rows in order") }
+                network.featureScaling = try Self.statistics(of: rows)
+            }
+        }
         engine = StepEngine(network: network, optimizer: config.optimizer, workers: workers,
                             shards: config.shards, maxBatch: min(config.batchSize, train.rows),
                             dropout: config.dropout, seed: config.seed)
@@ -52,7 +72,11 @@ public final class Trainer {
                 path: path, problem: "holds \(checkpoint.moments.count) optimizer moment(s), " +
                     "\(config.optimizer.kind.rawValue) needs \(engine.moments.count)")
         }
+        if config.standardize, saved.featureScaling == nil {
+            throw SpindleError.invalidModel(path: path, problem: "holds no standardisation statistics, but the run standardises")
+        }
         saved.parameters.array().withUnsafeBufferPointer { network.parameters.copy(from: $0) }
+        network.featureScaling = saved.featureScaling
         for (buffer, values) in zip(engine.moments, checkpoint.moments) {
             values.withUnsafeBufferPointer { buffer.copy(from: $0) }
         }
@@ -64,8 +88,25 @@ public final class Trainer {
         evaluator.evaluate(split)
     }
 
+    /// As `evaluate(_:)`, for rows that may be streamed from their file.
+    public func evaluate(rows: some SequentialRows) throws -> EvaluationReport {
+        try evaluator.evaluate(rows: rows)
+    }
+
+    /// Per-feature mean and standard deviation over `rows` (as Float, uint8 scaled to 0…1).
+    static func statistics(of rows: some SequentialRows) throws -> FeatureScaling {
+        var statistics = FeatureStatistics(features: rows.featureCount)
+        let chunk = 4096
+        let x = FloatBuffer(count: chunk * rows.featureCount)
+        try rows.forEachChunk(rows: chunk) { batch in
+            batch.gather(rows: 0..<batch.count, x: x.base, labels: nil, targets: nil, targetWidth: 0)
+            statistics.add(x.base, count: batch.count)
+        }
+        return statistics.scaling
+    }
+
     /// Batches per epoch, the last one possibly partial (as PyTorch's DataLoader, drop_last=False).
-    public var stepsPerEpoch: Int { (train.rows + config.batchSize - 1) / config.batchSize }
+    public var stepsPerEpoch: Int { (data.rows + config.batchSize - 1) / config.batchSize }
 
     /// Steps the whole run takes.
     public var totalSteps: Int {
@@ -86,19 +127,27 @@ public final class Trainer {
         var state = start
         let total = totalSteps
         var stopped = false
+        let batchSize = config.batchSize
+        if state.epoch < config.epochs, state.step < total {
+            try data.start(epoch: state.epoch, index: state.batchInEpoch, batchSize: batchSize, epochs: config.epochs)
+        }
+        defer { data.stop() }
         while state.epoch < config.epochs, state.step < total, !stopped {
-            let order = Shuffle.permutation(count: train.rows, seed: config.seed, epoch: state.epoch)
             var learningRate = config.optimizer.learningRate
             while state.batchInEpoch < stepsPerEpoch, state.step < total, !stopped {
-                let lower = state.batchInEpoch * config.batchSize
-                let batch = Batch(split: train, indices: order[lower..<min(lower + config.batchSize, train.rows)])
+                let fetched = DispatchTime.now().uptimeNanoseconds
+                let batch = try data.batch(epoch: state.epoch, index: state.batchInEpoch, batchSize: batchSize)
+                let waited = Double(DispatchTime.now().uptimeNanoseconds - fetched) / 1e9
                 learningRate = config.schedule.rate(base: config.optimizer.learningRate, step: state.step,
                                                     stepsPerEpoch: stepsPerEpoch, totalSteps: total)
                 let scalars = engine.optimizer.scalars(step: state.step + 1, learningRate: learningRate)
                 let started = DispatchTime.now().uptimeNanoseconds
                 let result = engine.step(batch, step: state.step, update: scalars,
                                          clipNorm: config.clipNorm.map { Float($0) })
-                let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                data.finished(epoch: state.epoch, index: state.batchInEpoch, batchSize: batchSize)
+                engine.timings.dataWait += waited
+                engine.timings.wall += waited
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 + waited
                 guard result.lossSum.isFinite else {
                     throw SpindleError.diverged(step: state.step + 1, loss: result.meanLoss)
                 }
@@ -121,7 +170,7 @@ public final class Trainer {
         if state.epochRows > 0 {
             let rate = config.schedule.rate(base: config.optimizer.learningRate, step: state.step - 1,
                                             stepsPerEpoch: stepsPerEpoch, totalSteps: total)
-            epochs.append(report(state, learningRate: rate, validate: true))
+            epochs.append(try report(state, learningRate: rate, validate: true))
         }
         return TrainingResult(epochs: epochs, steps: state.step, trainingSeconds: state.trainingSeconds,
                               samplesTrained: state.samplesTrained, state: state, interrupted: stopped)
@@ -130,7 +179,7 @@ public final class Trainer {
     /// Closes the epoch in `state`: reports it (with validation) and moves to the next.
     private func finishEpoch(_ state: inout TrainingState, learningRate: Double) throws {
         guard network.isFinite else { throw SpindleError.diverged(step: state.step, loss: .nan) }
-        let epochReport = report(state, learningRate: learningRate, validate: true)
+        let epochReport = try report(state, learningRate: learningRate, validate: true)
         state.history.append(epochReport)
         state.epoch += 1
         state.batchInEpoch = 0
@@ -141,12 +190,12 @@ public final class Trainer {
         onEpoch?(epochReport)
     }
 
-    private func report(_ state: TrainingState, learningRate: Double, validate: Bool = false) -> EpochReport {
+    private func report(_ state: TrainingState, learningRate: Double, validate: Bool = false) throws -> EpochReport {
         let rows = max(state.epochRows, 1)
         return EpochReport(
             epoch: state.epoch + 1, steps: state.step, trainLoss: state.epochLossSum / Double(rows),
-            trainAccuracy: train.hasLabels ? Double(state.epochCorrect) / Double(rows) : nil,
-            validation: validate ? validation.map { evaluator.evaluate($0) } : nil,
+            trainAccuracy: data.hasLabels ? Double(state.epochCorrect) / Double(rows) : nil,
+            validation: validate ? try validation.map { try evaluator.evaluate(rows: $0) } : nil,
             learningRate: learningRate, seconds: state.epochSeconds,
             samplesPerSecond: Double(state.epochRows) / max(state.epochSeconds, 1e-9))
     }

@@ -1,7 +1,7 @@
 extension TrainingConfig {
     enum CodingKeys: String, CodingKey {
         case hiddenSizes, activation, loss, optimizer, schedule, batchSize, epochs, maxSteps, dropout,
-             clipNorm, seed, shards
+             clipNorm, seed, shards, standardize, stream
     }
 
     /// Decodes a config written by this or an earlier version of Spindle: a setting that an
@@ -22,6 +22,8 @@ extension TrainingConfig {
             dropout: try c.decodeIfPresent(Double.self, forKey: .dropout) ?? defaults.dropout,
             clipNorm: try c.decodeIfPresent(Double.self, forKey: .clipNorm),
             seed: try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? defaults.seed,
-            shards: try c.decodeIfPresent(Int.self, forKey: .shards) ?? 1)
+            shards: try c.decodeIfPresent(Int.self, forKey: .shards) ?? 1,
+            standardize: try c.decodeIfPresent(Bool.self, forKey: .standardize) ?? false,
+            stream: try c.decodeIfPresent(StreamLayout.self, forKey: .stream))
     }
 }

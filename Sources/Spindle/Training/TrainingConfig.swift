@@ -20,12 +20,29 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Results depend on it and never on the worker count; workers beyond it idle. The default,
     /// the machine's core count, lets every core work.
     public var shards: Int
+    /// Standardise features with the training set's mean and standard deviation (saved with the
+    /// model).
+    public var standardize: Bool
+    /// How a streamed training split is cut into blocks and shuffle windows (which fixes its order);
+    /// nil when the split is held in memory and permuted whole.
+    public var stream: StreamLayout?
+
+    /// Blocks of `blockRows` rows (whole storage chunks), `windowBlocks` of them per shuffle window.
+    public struct StreamLayout: Codable, Equatable, Sendable {
+        public var blockRows: Int
+        public var windowBlocks: Int
+        public init(blockRows: Int, windowBlocks: Int) {
+            self.blockRows = blockRows
+            self.windowBlocks = windowBlocks
+        }
+    }
 
     public init(hiddenSizes: [Int] = [512, 256], activation: Activation = .relu,
                 loss: LossKind = .crossEntropy, optimizer: OptimizerConfig = OptimizerConfig(),
                 schedule: LearningRateSchedule = .constant, batchSize: Int = 128, epochs: Int = 10,
                 maxSteps: Int? = nil, dropout: Double = 0, clipNorm: Double? = nil, seed: UInt64 = 0,
-                shards: Int = WorkerPool.activeProcessorCount) {
+                shards: Int = WorkerPool.activeProcessorCount, standardize: Bool = false,
+                stream: StreamLayout? = nil) {
         self.hiddenSizes = hiddenSizes
         self.activation = activation
         self.loss = loss
@@ -38,6 +55,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         self.clipNorm = clipNorm
         self.seed = seed
         self.shards = shards
+        self.standardize = standardize
+        self.stream = stream
     }
 
     /// The model this config trains on data with `inputs` features and `outputs` classes/targets.
@@ -62,6 +81,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
             try fail("shards", "\(shards)", "a count from 1 to \(Self.shardLimit)")
         }
         if batchSize <= 0 { try fail("batch-size", "\(batchSize)", "a positive number of rows") }
+        if let stream, stream.blockRows <= 0 || stream.windowBlocks <= 0 {
+            try fail("shuffle-window", "\(stream.blockRows * stream.windowBlocks)", "a positive number of rows")
+        }
         if epochs <= 0 { try fail("epochs", "\(epochs)", "a positive number") }
         if let maxSteps, maxSteps <= 0 { try fail("max-steps", "\(maxSteps)", "a positive number") }
         let lr = optimizer.learningRate

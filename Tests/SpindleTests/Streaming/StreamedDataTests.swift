@@ -1,0 +1,133 @@
+import Foundation
+import HDF5Kit
+import Spindle
+import Testing
+
+/// The reader thread and its ring of windows deliver exactly the plan's rows, resume anywhere,
+/// convert every stored type as loading whole does, and refuse a file that changes underneath.
+struct StreamedDataTests {
+    /// 300 rows in blocks of 16, windows of 4 blocks: batches of 24 cross windows often.
+    static func streamed(_ fixture: StreamFixture, prefetch: Int = 1, seed: UInt64 = 3) throws -> StreamedData {
+        let split = try fixture.streamed()
+        let plan = StreamPlan(blocks: StreamPlan.blocks(rows: 0..<split.rows, blockRows: 16), windowBlocks: 4,
+                              seed: seed, shuffled: true)
+        return try StreamedData(split, plan: plan, prefetch: prefetch)
+    }
+
+    @Test(arguments: [1, 3])
+    func batchesHoldThePlansRows(prefetch: Int) throws {
+        let fixture = try StreamFixture(rows: 300, features: 5)
+        let data = try Self.streamed(fixture, prefetch: prefetch)
+        let batchSize = 24, steps = (300 + batchSize - 1) / batchSize
+        try data.start(epoch: 0, index: 0, batchSize: batchSize, epochs: 2)
+        defer { data.stop() }
+        for epoch in 0..<2 {
+            let expected = data.plan.epoch(epoch).fileRows()
+            for index in 0..<steps {
+                let batch = try data.batch(epoch: epoch, index: index, batchSize: batchSize)
+                let rows = Array(expected[(index * batchSize)..<min((index + 1) * batchSize, 300)])
+                let (x, y) = gathered(batch, features: 5)
+                let want = gathered(Batch(split: fixture.split, indices: rows[...]), features: 5)
+                #expect(x == want.x && y == want.y, "epoch \(epoch) batch \(index)")
+                data.finished(epoch: epoch, index: index, batchSize: batchSize)
+            }
+        }
+    }
+
+    @Test func resumingMidEpochDeliversTheSameBatches() throws {
+        let fixture = try StreamFixture(rows: 300, features: 5)
+        let whole = try Self.streamed(fixture), resumed = try Self.streamed(fixture)
+        try whole.start(epoch: 0, index: 0, batchSize: 24, epochs: 2)
+        try resumed.start(epoch: 1, index: 5, batchSize: 24, epochs: 2)
+        defer { whole.stop(); resumed.stop() }
+        var expected: [[Float]] = []
+        for epoch in 0..<2 {
+            for index in 0..<13 {
+                let batch = try whole.batch(epoch: epoch, index: index, batchSize: 24)
+                if epoch == 1 && index >= 5 { expected.append(gathered(batch, features: 5).x) }
+                whole.finished(epoch: epoch, index: index, batchSize: 24)
+            }
+        }
+        for index in 5..<13 {
+            let batch = try resumed.batch(epoch: 1, index: index, batchSize: 24)
+            #expect(gathered(batch, features: 5).x == expected[index - 5])
+            resumed.finished(epoch: 1, index: index, batchSize: 24)
+        }
+    }
+
+    @Test(arguments: [H5ElementType.uint8, .int16, .int64, .float64, .float32])
+    func storedTypesConvertAsWhenLoadedWhole(type: H5ElementType) throws {
+        let fixture = try StreamFixture(rows: 70, features: 3, type: type, chunkRows: 8)
+        let whole = try DatasetReader.load(try DatasetReader.openFile(fixture.path), .named("train"))
+        let rows = try StreamedRows(try fixture.streamed(), windowRows: 20)
+        var streamed: [Float] = []
+        try rows.forEachChunk(rows: 9) { streamed += gathered($0, features: 3).x }
+        #expect(streamed == gathered(Batch(split: whole, indices: Array(0..<70)[...]), features: 3).x)
+    }
+
+    @Test func aTruncatedFileStopsTrainingWithAClearError() throws {
+        let fixture = try StreamFixture(rows: 600, features: 8)
+        let data = try Self.streamed(fixture)
+        try data.start(epoch: 0, index: 0, batchSize: 24, epochs: 1)
+        defer { data.stop() }
+        _ = try data.batch(epoch: 0, index: 0, batchSize: 24)
+        data.finished(epoch: 0, index: 0, batchSize: 24)
+        let size = try FileManager.default.attributesOfItem(atPath: fixture.path)[.size] as! Int
+        #expect(truncate(fixture.path, off_t(size / 2)) == 0)
+        let error = #expect(throws: SpindleError.self) {
+            for index in 1..<25 {
+                _ = try data.batch(epoch: 0, index: index, batchSize: 24)
+                data.finished(epoch: 0, index: index, batchSize: 24)
+            }
+        }
+        #expect("\(error!)".contains("was truncated from \(size) to \(size / 2) bytes while training read it"))
+    }
+
+    @Test func aRewrittenFileIsAnErrorToo() throws {
+        let fixture = try StreamFixture(rows: 600, features: 8)
+        let data = try Self.streamed(fixture)
+        try data.start(epoch: 0, index: 0, batchSize: 24, epochs: 1)
+        defer { data.stop() }
+        _ = try data.batch(epoch: 0, index: 0, batchSize: 24)
+        data.finished(epoch: 0, index: 0, batchSize: 24)
+        // Same size, new contents and modification time: what an in-place rewrite looks like.
+        let handle = try #require(FileHandle(forWritingAtPath: fixture.path))
+        try handle.seek(toOffset: 4096)
+        handle.write(Data(repeating: 7, count: 64))
+        try handle.close()
+        var times = [timespec(tv_sec: 1, tv_nsec: 0), timespec(tv_sec: 1, tv_nsec: 0)]
+        #expect(utimensat(AT_FDCWD, fixture.path, &times, 0) == 0)
+        let error = #expect(throws: SpindleError.self) {
+            for index in 1..<25 {
+                _ = try data.batch(epoch: 0, index: index, batchSize: 24)
+                data.finished(epoch: 0, index: index, batchSize: 24)
+            }
+        }
+        #expect("\(error!)".contains("was modified while training read it"))
+    }
+
+    @Test func nonFiniteFeaturesAreNamedByFileRow() throws {
+        let fixture = try StreamFixture(rows: 100, features: 4)
+        do {
+            let file = try H5File.open(fixture.path, mode: .readWrite)
+            let x = try file.openDataset("train/x")
+            try [Float]([1, .nan, 2, 3]).withUnsafeBufferPointer { try x.write(rows: 57..<58, from: $0) }
+        }
+        let rows = try StreamedRows(try fixture.streamed())
+        let error = #expect(throws: SpindleError.self) { try rows.forEachChunk(rows: 10) { _ in } }
+        #expect("\(error!)".contains("train/x: row 57, column 1 is not finite"))
+    }
+
+    @Test func theLayoutFitsWindowsOfABatchAndABlockIntoTheBudget() throws {
+        let fixture = try StreamFixture(rows: 3000, features: 10, chunkRows: 50)
+        let split = try fixture.streamed()
+        #expect(split.blockRows() == 50)  // x is 120,000 bytes: blocks of a 64th, rounded to whole chunks
+        #expect(split.blockRows(targetBytes: 1 << 20) == 3000)
+        let layout = try split.streamLayout(budget: MemoryBudget(bytes: 1 << 20), prefetch: 2, batchSize: 64,
+                                            windowRows: 10)
+        #expect(layout.windowBlocks >= 2)
+        #expect(throws: SpindleError.self) {
+            try split.streamLayout(budget: MemoryBudget(bytes: 1000), prefetch: 2, batchSize: 64)
+        }
+    }
+}
