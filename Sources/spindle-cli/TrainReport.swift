@@ -7,7 +7,7 @@ import Spindle
 struct TrainReport {
     let quiet: Bool
 
-    func start(config: TrainingConfig, data: LoadedData, trainer: Trainer, workers: Int) {
+    func start(config: TrainingConfig, data: LoadedData, trainer: Trainer, workers: Int, ranks: Int = 1) {
         guard !quiet else { return }
         let spec = trainer.network.spec
         var rows = "\(data.train.rows.grouped) train rows"
@@ -16,7 +16,8 @@ struct TrainReport {
         note("spindle: training \(spec.architecture) (\(trainer.network.layout.parameterCount.grouped) parameters, " +
              "\(spec.activation.rawValue), \(spec.loss.rawValue)) on \(data.path): \(rows)")
         note("         \(config.optimizer.kind.rawValue) lr \(config.optimizer.learningRate), batch \(config.batchSize), " +
-             "\(trainer.totalSteps) steps, \(workers) worker\(workers == 1 ? "" : "s"), seed \(config.seed)")
+             "\(trainer.totalSteps) steps, \(ranks > 1 ? "\(ranks) ranks × " : "")" +
+             "\(workers) worker\(workers == 1 ? "" : "s"), seed \(config.seed)")
     }
 
     func epoch(_ e: EpochReport, of total: Int) {
@@ -49,7 +50,9 @@ struct TrainReport {
     }
 
     /// One line of JSON with the run's results.
-    static func summaryJSON(result: TrainingResult, test: EvaluationReport?, workers: Int, modelPath: String?) -> String {
+    /// - Parameter ranks: with several MPI ranks, each one's digest of its final weights.
+    static func summaryJSON(result: TrainingResult, test: EvaluationReport?, workers: Int, modelPath: String?,
+                            ranks: [UInt64] = [0]) -> String {
         var summary: [String: Any] = [
             "steps": result.steps,
             "epochs": result.epochs.count,
@@ -70,6 +73,10 @@ struct TrainReport {
             summary["test_mae"] = test.meanAbsoluteError
         }
         summary["model"] = modelPath
+        if ranks.count > 1 {
+            summary["ranks"] = ranks.count
+            summary["weight_digests"] = ranks.map(\.hex)
+        }
         return jsonLine(summary)
     }
 }
@@ -91,8 +98,8 @@ final class LogFile {
     }
 
     /// The first line: the run's config and environment.
-    func writeStart(config: TrainingConfig, workers: Int, data: String, resumedAtStep: Int) {
-        write(["event": "start", "config": config.jsonObject, "workers": workers, "data": data,
+    func writeStart(config: TrainingConfig, workers: Int, data: String, resumedAtStep: Int, ranks: Int = 1) {
+        write(["event": "start", "config": config.jsonObject, "workers": workers, "ranks": ranks, "data": data,
                "spindle_version": BuildInfo.version, "blas": BLAS.description, "blas_core": BLAS.coreName,
                "hdf5_version": HDF5.libraryVersion, "resumed_at_step": resumedAtStep])
     }
