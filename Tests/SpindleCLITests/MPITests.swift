@@ -120,4 +120,28 @@ struct MPITests {
                                        "build it with `swift build -c release --traits MPI`"), "\(result.transcript)")
         #expect(!scratch.exists("checkpoints"))
     }
+
+    /// `spindle scale --ranks 1,2`: a row per ranks × workers, rank counts > 1 under mpirun.
+    @Test func scaleOverRanks() throws {
+        let scratch = try Scratch()
+        let launched = try Launched(
+            executable: MPI.binary!,
+            arguments: ["scale", "--ranks", "1,2", "--workers", "1", "--mpirun", MPI.mpirun! + " --oversubscribe"]
+                + ScaleTests.quick,
+            in: scratch)
+        let result = launched.wait(timeout: 120) ?? launched.stop()
+        #expect(result.status == 0, "\(result.transcript)")
+        let lines = result.stdoutLines
+        let header = try #require(lines.firstIndex { $0.hasPrefix("ranks") }, "\(result.transcript)")
+        #expect(lines[header].contains("allreduce ms/step"))
+        let rows = lines[(header + 1)...].prefix(2).map { $0.split(separator: " ").map(String.init) }
+        #expect(rows.map { Array($0.prefix(3)) } == [["1", "1", "1"], ["2", "1", "2"]], "\(result.stdout)")
+        #expect(lines.last == "wrote scale.json and scale.svg")
+        let report = try jsonObject(try String(contentsOfFile: scratch.path("scale.json"), encoding: .utf8))
+        let points = try #require(report["points"] as? [[String: Any]])
+        #expect(points.compactMap { $0["ranks"] as? Int } == [1, 2])
+        #expect(points.allSatisfy { ($0["samples_per_second"] as? Double ?? 0) > 0 }, "\(points)")
+        #expect((points.last?["allreduce_seconds_per_step"] as? Double ?? 0) > 0, "2 ranks exchange gradients")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).sorted() == ["scale.json", "scale.svg"])
+    }
 }
