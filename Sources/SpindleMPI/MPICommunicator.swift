@@ -18,6 +18,7 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
     /// Initializes MPI; call once per process, before any other MPI use.
     /// - Throws: `DistributedError.notAvailable` when MPI cannot start.
     public init() throws {
+        Self.preferRingAllreduce()
         var provided: Int32 = 0
         var argc: Int32 = 0
         var status = MPI_Init_thread(&argc, nil, cmpi_MPI_THREAD_FUNNELED(), &provided)
@@ -34,6 +35,17 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         guard status == cmpi_MPI_SUCCESS() else {
             throw DistributedError.notAvailable(problem: "MPI_Comm_size failed: \(Self.message(status))")
         }
+    }
+
+    /// Makes Open MPI's allreduce the ring algorithm unless the user chose one. Its default
+    /// decision for a 2 MB buffer on 2 ranks took 2.0 ms a step on the development machine against
+    /// 0.5 ms for the ring (784-512-256-10, `spindle scale --ranks 2`): the ring sends each rank
+    /// 2(R − 1)/R of the buffer, the least any allreduce can, and every rank ends with the same
+    /// bits. Open MPI reads these variables in MPI_Init.
+    private static func preferRingAllreduce() {
+        guard getenv("OMPI_MCA_coll_tuned_allreduce_algorithm") == nil else { return }
+        setenv("OMPI_MCA_coll_tuned_use_dynamic_rules", "1", 0)
+        setenv("OMPI_MCA_coll_tuned_allreduce_algorithm", "4", 1)  // 4: ring
     }
 
     /// Ends MPI after a run that every rank finished (a collective).
