@@ -151,11 +151,12 @@ struct Scale: ParsableCommand {
             let paths = (json: outputPrefix + ".json", svg: outputPrefix + ".svg")
             // Fail before measuring, not after, if the report cannot be written.
             if world.isPrimary { try [paths.json, paths.svg].forEach(Self.checkWritable) }
+            let prepared = try prepare()  // data mistakes are reported before anything is announced
             if !json {
                 note("spindle: measuring at \(Set(counts).count) worker count(s)" +
                      (world.size > 1 ? " on each of \(world.size) ranks" : "") + ", \(repeats) × \(steps) steps each…")
             }
-            let report = try measure(workerCounts: counts, communicator: world)
+            let report = try measure(prepared, workerCounts: counts, communicator: world)
             guard world.isPrimary else { return World.finish() }
             defer { World.finish() }
             try Self.write(report, json: paths.json, svg: paths.svg)
@@ -169,13 +170,20 @@ struct Scale: ParsableCommand {
         }
     }
 
-    /// Measures this command's model and data at `workerCounts` workers (per rank).
-    func measure(workerCounts: [Int], communicator: Communicator = SingleProcess()) throws -> ScalingReport {
+    /// This command's model and training split, checked to fit each other and the batch size.
+    func prepare() throws -> (spec: ModelSpec, split: DatasetSplit) {
         let split = try trainingSplit()
         let outputs = split.targetWidth ?? max(split.labelBound ?? 2, 2)
         let spec = ModelSpec(inputCount: split.featureCount, hiddenSizes: try model.hiddenSizes(),
                              outputCount: outputs, activation: model.activation, loss: model.loss)
         try ScalingReport.check(spec: spec, data: split, batchSize: batchSize)
+        return (spec, split)
+    }
+
+    /// Measures the prepared model and data at `workerCounts` workers (per rank).
+    func measure(_ prepared: (spec: ModelSpec, split: DatasetSplit), workerCounts: [Int],
+                 communicator: Communicator = SingleProcess()) throws -> ScalingReport {
+        let (spec, split) = prepared
         return try ScalingReport.measure(
             spec: spec, data: split, batchSize: batchSize,
             optimizer: OptimizerConfig(kind: optimizer, learningRate: lr), workerCounts: workerCounts,

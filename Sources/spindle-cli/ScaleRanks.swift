@@ -19,6 +19,7 @@ struct ScaleRanks {
         if counts.contains(where: { $0 > 1 }) { try Self.checkOnPath(launcher[0]) }
         let paths = (json: scale.outputPrefix + ".json", svg: scale.outputPrefix + ".svg")
         try [paths.json, paths.svg].forEach(Scale.checkWritable)
+        let prepared = try scale.prepare()  // data mistakes before any launch
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("spindle-scale-\(getpid())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -29,7 +30,7 @@ struct ScaleRanks {
                      "worker(s), \(scale.repeats) × \(scale.steps) steps each…")
             }
             if r == 1 {
-                reports.append((1, try scale.measure(workerCounts: workers)))
+                reports.append((1, try scale.measure(prepared, workerCounts: workers)))
             } else {
                 reports.append((r, try launch(ranks: r, launcher: launcher, prefix: scratch.appendingPathComponent("ranks-\(r)").path)))
             }
