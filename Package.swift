@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 let package = Package(
@@ -8,6 +8,12 @@ let package = Package(
         .library(name: "Spindle", targets: ["Spindle"]),
         .library(name: "HDF5Kit", targets: ["HDF5Kit"]),
         .executable(name: "spindle", targets: ["spindle-cli"]),
+    ],
+    // MPI: data parallelism across processes and hosts (`swift build --traits MPI`, README "Across
+    // hosts (MPI)"). Off by default, so that building Spindle never needs an MPI library.
+    traits: [
+        .trait(name: "MPI", description: "Train across processes and hosts with MPI (needs Open MPI: libopenmpi-dev / open-mpi)."),
+        .default(enabledTraits: []),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -29,6 +35,12 @@ let package = Package(
             name: "CZlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Only with the MPI trait: everything that depends on it does so `.when(traits: ["MPI"])`.
+        .systemLibrary(
+            name: "CMPI",
+            pkgConfig: "ompi",
+            providers: [.apt(["libopenmpi-dev", "openmpi-bin"]), .brew(["open-mpi"])]
+        ),
 
         // MARK: - Kernels in C (vector-width dispatch Swift cannot express; see the header)
 
@@ -49,6 +61,11 @@ let package = Package(
                 .target(name: "CBLAS", condition: .when(platforms: [.linux])),
             ]
         ),
+        // The MPI `Communicator`; without the trait it compiles to an empty module.
+        .target(
+            name: "SpindleMPI",
+            dependencies: ["Spindle", .target(name: "CMPI", condition: .when(traits: ["MPI"]))]
+        ),
 
         // MARK: - Executable
 
@@ -56,6 +73,7 @@ let package = Package(
             name: "spindle-cli",
             dependencies: [
                 "Spindle",
+                .target(name: "SpindleMPI", condition: .when(traits: ["MPI"])),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

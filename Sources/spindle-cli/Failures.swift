@@ -11,7 +11,12 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch let error as ExitCode {
         throw error
     } catch let error as SpindleError {
+        // Divergence is decided from the summed loss, so every rank meets it at the same step.
+        if case .diverged = error { fail("\(error)", together: true) }
         fail("\(error)")
+    } catch let error as DistributedError {
+        if case .notAvailable = error { fail("\(error)") }
+        fail("\(error)", together: true)
     } catch let error as HDF5Error {
         fail("\(error)")
     } catch let error as ImportError {
@@ -21,14 +26,20 @@ func reportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
-/// Prints "spindle: message" to stderr and exits with status 1.
-func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("spindle: \(message)\n".utf8))
-    Foundation.exit(1)
+/// Prints "spindle: message" to stderr and exits with status 1. Among MPI ranks the other ranks
+/// say "spindle (rank k): …", and every rank stops (`World.stop`); an error every rank meets at
+/// the same point (`together`) is printed by rank 0 alone.
+func fail(_ message: String, together: Bool = false) -> Never {
+    if World.isPrimary || !together {
+        FileHandle.standardError.write(Data("\(World.messagePrefix): \(message)\n".utf8))
+    }
+    World.stop(code: 1, together: together)
 }
 
-/// Prints a line to stderr (progress and warnings, which must not mix with --json output).
+/// Prints a line to stderr (progress and warnings, which must not mix with --json output); among
+/// MPI ranks, rank 0 alone does.
 func note(_ message: String) {
+    guard World.isPrimary else { return }
     FileHandle.standardError.write(Data("\(message)\n".utf8))
 }
 

@@ -115,9 +115,10 @@ struct WorkerOptions: ParsableArguments {
         }
     }
 
-    /// The worker count to use, warning when it exceeds the cores.
+    /// The worker count to use, warning when it exceeds the cores (this rank's share of the
+    /// host's cores under mpirun).
     func resolved() -> Int {
-        let cores = WorkerPool.activeProcessorCount
+        let cores = World.coresPerRank
         let count = workers ?? cores
         if count > cores {
             note("spindle: warning: --workers \(count) is more than the \(cores) cores available; " +

@@ -34,6 +34,17 @@ struct Scale: ParsableCommand {
         valueName: "counts"))
     var workers: String?
 
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "MPI rank counts to measure, comma-separated, each 1–1024 (default: this process only).",
+        discussion: "Each count R > 1 runs `MPIRUN -np R spindle scale …` (needs the MPI build); every rank runs each of --workers.",
+        valueName: "counts"))
+    var ranks: String?
+
+    @Option(help: ArgumentHelp(
+        "The launcher --ranks runs, with any options of its own, e.g. \"mpirun --hostfile hosts\".",
+        valueName: "command"))
+    var mpirun = "mpirun"
+
     // --layers, --activation, --loss and --dropout all change what a step computes; the
     // optimizer's other hyperparameters (betas, momentum, schedules) do not change its cost.
     @OptionGroup var model: ModelOptions
@@ -66,6 +77,10 @@ struct Scale: ParsableCommand {
 
     func validate() throws {
         _ = try workerCounts()
+        _ = try rankCounts()
+        if mpirun.split(separator: " ").isEmpty {
+            throw ValidationError("invalid --mpirun '\(mpirun)': expected a launcher command, e.g. mpirun")
+        }
         for (flag, value) in [("steps", steps), ("repeats", repeats)] where value <= 0 {
             throw ValidationError("invalid --\(flag) '\(value)': expected a positive number")
         }
@@ -104,8 +119,27 @@ struct Scale: ParsableCommand {
         }
     }
 
+    /// --ranks parsed, or nil.
+    func rankCounts() throws -> [Int]? {
+        guard let ranks else { return nil }
+        return try ranks.split(separator: ",", omittingEmptySubsequences: false).map { part in
+            let text = part.trimmingCharacters(in: .whitespaces)
+            guard let count = Int(text), (1...Self.workerLimit).contains(count) else {
+                let entry = text.isEmpty ? "an empty entry" : "'\(text)'"
+                throw ValidationError("invalid --ranks '\(ranks)': \(entry) is not a rank count; " +
+                                      "expected counts from 1 to \(Self.workerLimit) separated by commas, e.g. 1,2")
+            }
+            return count
+        }
+    }
+
     func run() throws {
         try reportingErrors {
+            if let ranks = try rankCounts() {
+                return try ScaleRanks(scale: self, ranks: ranks).run()
+            }
+            // Under mpirun (as --ranks runs it): every rank measures its share of each batch.
+            let world = try World.join()
             let counts = try workerCounts()
             let cores = WorkerPool.activeProcessorCount
             let over = Array(Set(counts.filter { $0 > cores })).sorted()
@@ -116,20 +150,15 @@ struct Scale: ParsableCommand {
             }
             let paths = (json: outputPrefix + ".json", svg: outputPrefix + ".svg")
             // Fail before measuring, not after, if the report cannot be written.
-            try [paths.json, paths.svg].forEach(Self.checkWritable)
-            let split = try trainingSplit()
-            let outputs = split.targetWidth ?? max(split.labelBound ?? 2, 2)
-            let spec = ModelSpec(inputCount: split.featureCount, hiddenSizes: try model.hiddenSizes(),
-                                 outputCount: outputs, activation: model.activation, loss: model.loss)
-            try ScalingReport.check(spec: spec, data: split, batchSize: batchSize)
+            if world.isPrimary { try [paths.json, paths.svg].forEach(Self.checkWritable) }
+            let prepared = try prepare()  // data mistakes are reported before anything is announced
             if !json {
-                note("spindle: measuring \(spec.architecture) on \(split.name) at \(Set(counts).count) worker count(s), " +
-                     "\(repeats) × \(steps) steps each…")
+                note("spindle: measuring at \(Set(counts).count) worker count(s)" +
+                     (world.size > 1 ? " on each of \(world.size) ranks" : "") + ", \(repeats) × \(steps) steps each…")
             }
-            let report = try ScalingReport.measure(
-                spec: spec, data: split, batchSize: batchSize,
-                optimizer: OptimizerConfig(kind: optimizer, learningRate: lr), workerCounts: counts,
-                steps: steps, repeats: repeats, dropout: model.dropout)
+            let report = try measure(prepared, workerCounts: counts, communicator: world)
+            guard world.isPrimary else { return World.finish() }
+            defer { World.finish() }
             try Self.write(report, json: paths.json, svg: paths.svg)
             if json {
                 print(String(decoding: try report.jsonData(pretty: false), as: UTF8.self))
@@ -139,6 +168,26 @@ struct Scale: ParsableCommand {
             ScaleTable.print(report)
             print("wrote \(paths.json) and \(paths.svg)")
         }
+    }
+
+    /// This command's model and training split, checked to fit each other and the batch size.
+    func prepare() throws -> (spec: ModelSpec, split: DatasetSplit) {
+        let split = try trainingSplit()
+        let outputs = split.targetWidth ?? max(split.labelBound ?? 2, 2)
+        let spec = ModelSpec(inputCount: split.featureCount, hiddenSizes: try model.hiddenSizes(),
+                             outputCount: outputs, activation: model.activation, loss: model.loss)
+        try ScalingReport.check(spec: spec, data: split, batchSize: batchSize)
+        return (spec, split)
+    }
+
+    /// Measures the prepared model and data at `workerCounts` workers (per rank).
+    func measure(_ prepared: (spec: ModelSpec, split: DatasetSplit), workerCounts: [Int],
+                 communicator: Communicator = SingleProcess()) throws -> ScalingReport {
+        let (spec, split) = prepared
+        return try ScalingReport.measure(
+            spec: spec, data: split, batchSize: batchSize,
+            optimizer: OptimizerConfig(kind: optimizer, learningRate: lr), workerCounts: workerCounts,
+            steps: steps, repeats: repeats, dropout: model.dropout, communicator: communicator)
     }
 
     /// Writes the report's JSON and plot, each atomically.

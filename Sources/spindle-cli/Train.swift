@@ -84,7 +84,7 @@ struct Train: ParsableCommand {
     }
 
     /// The run's config; `shards` falls back to `defaultShards` (the checkpoint's, when resuming).
-    func config(defaultShards: Int = WorkerPool.activeProcessorCount,
+    func config(defaultShards: Int = World.coresPerRank,
                 stream: TrainingConfig.StreamLayout? = nil) throws -> TrainingConfig {
         TrainingConfig(hiddenSizes: try model.hiddenSizes(), activation: model.activation, loss: model.loss,
                        optimizer: optimizer.optimizerConfig, schedule: optimizer.scheduleConfig,
@@ -95,26 +95,31 @@ struct Train: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            // Under mpirun, every rank runs this same code on its share of each batch (World).
+            let world = try World.join()
+            let primary = world.isPrimary
             let resumePoint = try ResumePoint.find(resume: resume, directory: checkpointDir, file: resumeFrom)
             let saved = resumePoint?.checkpoint
             let data = try LoadedData(dataOptions, seed: seed, batchSize: batchSize,
                                       resumedStream: saved.map { $0.config?.stream })
-            let config = try config(defaultShards: saved?.config?.shards ?? WorkerPool.activeProcessorCount,
-                                    stream: data.stream)
+            let config = try config(defaultShards: saved?.config?.shards ?? World.coresPerRank, stream: data.stream)
             let workers = workerOptions.resolved()
             let trainer = try Trainer(config: config, data: data.train, validation: data.validation,
                                       outputs: data.outputs, workers: workers,
-                                      scaling: saved?.network.featureScaling, statistics: data.trainRows)
+                                      scaling: saved?.network.featureScaling, statistics: data.trainRows,
+                                      communicator: world)
             let start = try resumePoint?.restore(into: trainer, trainRows: data.train.rows) ?? TrainingState()
+            try TrainRanks.checkStart(trainer: trainer, config: config, data: data, state: start, communicator: world)
             // Only now, with the data and config known good, create what the run writes; still
-            // before training, so a run never ends in an unwritable path.
-            let modelPath = try checkpointDir.map(CheckpointDirectory.prepare)
-            let writer = checkpointDir.map { CheckpointWriter(directory: $0, keep: keep) }
-            let logFile = try log.map(LogFile.init)
-            let report = TrainReport(quiet: quiet || json)
-            let progress = TrainProgress(quiet: quiet || json, trainer: trainer, hasAccuracy: data.train.hasLabels)
-            report.start(config: config, data: data, trainer: trainer, workers: workers)
-            logFile?.writeStart(config: config, workers: workers, data: data.path, resumedAtStep: start.step)
+            // before training, so a run never ends in an unwritable path. Rank 0 alone writes.
+            let modelPath = primary ? try checkpointDir.map(CheckpointDirectory.prepare) : nil
+            let writer = primary ? checkpointDir.map { CheckpointWriter(directory: $0, keep: keep) } : nil
+            let logFile = primary ? try log.map(LogFile.init) : nil
+            let report = TrainReport(quiet: quiet || json || !primary)
+            let progress = TrainProgress(quiet: quiet || json || !primary, trainer: trainer, hasAccuracy: data.train.hasLabels)
+            report.start(config: config, data: data, trainer: trainer, workers: workers, ranks: world.size)
+            logFile?.writeStart(config: config, workers: workers, data: data.path, resumedAtStep: start.step,
+                                ranks: world.size)
             var runTimings = StepTimings()
             trainer.onEpoch = { epoch in
                 progress.clear()
@@ -132,7 +137,7 @@ struct Train: ParsableCommand {
                 result = try trainer.run(from: start) { state in
                     progress.step(state)
                     try checkpoints.afterStep(state)
-                    return signals.received == nil ? .proceed : .stop
+                    return TrainRanks.stopRequested(signals.received != nil, communicator: world) ? .stop : .proceed
                 }
                 try checkpoints.save(result.state)
                 try writer?.finish()
@@ -140,23 +145,28 @@ struct Train: ParsableCommand {
                 try? writer?.finish()  // let a write in flight complete (or clean up) before exiting
                 throw error
             }
-            if let signal = signals.received {
-                let resumeCommand = ResumePoint.command(arguments: CommandLine.arguments)
+            if result.interrupted {
+                let signal = signals.received ?? SIGTERM  // another rank's
+                World.finish()
+                let resumeCommand = (world.size > 1 ? "mpirun -np \(world.size) " : "") +
+                    ResumePoint.command(arguments: CommandLine.arguments)
                 note("spindle: interrupted at step \(result.state.step)" +
                      (writer.map { "; checkpoint written to \($0.path(step: result.state.step))" } ?? "") +
                      (checkpointDir != nil ? ". Resume with:\n  \(resumeCommand)" : " (no --checkpoint-dir: nothing was saved)"))
                 throw ExitCode(128 + signal)
             }
-            let test = try data.test.map { try trainer.evaluate(rows: $0) }
+            let digests = try TrainRanks.checkEnd(network: trainer.network, communicator: world)
+            let test = primary ? try data.test.map { try trainer.evaluate(rows: $0) } : nil
             if let modelPath {
                 try Snapshot.of(trainer, config: config, state: result.state, trainRows: data.train.rows)
                     .write(to: modelPath)
             }
             report.finish(result: result, test: test, modelPath: modelPath)
-            if json {
+            if json && primary {
                 print(TrainReport.summaryJSON(result: result, test: test, workers: workers, modelPath: modelPath,
-                                              timings: runTimings + trainer.engine.timings))
+                                              timings: runTimings + trainer.engine.timings, ranks: digests))
             }
+            World.finish()
         }
     }
 }

@@ -7,7 +7,7 @@ import Spindle
 struct TrainReport {
     let quiet: Bool
 
-    func start(config: TrainingConfig, data: LoadedData, trainer: Trainer, workers: Int) {
+    func start(config: TrainingConfig, data: LoadedData, trainer: Trainer, workers: Int, ranks: Int = 1) {
         guard !quiet else { return }
         let spec = trainer.network.spec
         var rows = "\(data.train.rows.grouped) train rows"
@@ -16,7 +16,8 @@ struct TrainReport {
         note("spindle: training \(spec.architecture) (\(trainer.network.layout.parameterCount.grouped) parameters, " +
              "\(spec.activation.rawValue), \(spec.loss.rawValue)) on \(data.path): \(rows)")
         note("         \(config.optimizer.kind.rawValue) lr \(config.optimizer.learningRate), batch \(config.batchSize), " +
-             "\(trainer.totalSteps) steps, \(workers) worker\(workers == 1 ? "" : "s"), seed \(config.seed)")
+             "\(trainer.totalSteps) steps, \(ranks > 1 ? "\(ranks) ranks × " : "")" +
+             "\(workers) worker\(workers == 1 ? "" : "s"), seed \(config.seed)")
         for line in data.notes { note("         \(line)") }
     }
 
@@ -50,8 +51,9 @@ struct TrainReport {
     }
 
     /// One line of JSON with the run's results.
+    /// - Parameter ranks: with several MPI ranks, each one's digest of its final weights.
     static func summaryJSON(result: TrainingResult, test: EvaluationReport?, workers: Int, modelPath: String?,
-                            timings: StepTimings) -> String {
+                            timings: StepTimings, ranks: [UInt64] = [0]) -> String {
         var summary: [String: Any] = [
             "steps": result.steps,
             "epochs": result.epochs.count,
@@ -75,6 +77,10 @@ struct TrainReport {
         // Where the steps' time went, and the share of it spent waiting for the data loader.
         summary["timings"] = timings.jsonObject
         summary["data_wait_fraction"] = timings.wall > 0 ? timings.dataWait / timings.wall : 0
+        if ranks.count > 1 {
+            summary["ranks"] = ranks.count
+            summary["weight_digests"] = ranks.map(\.hex)
+        }
         return jsonLine(summary)
     }
 }
@@ -96,8 +102,8 @@ final class LogFile {
     }
 
     /// The first line: the run's config and environment.
-    func writeStart(config: TrainingConfig, workers: Int, data: String, resumedAtStep: Int) {
-        write(["event": "start", "config": config.jsonObject, "workers": workers, "data": data,
+    func writeStart(config: TrainingConfig, workers: Int, data: String, resumedAtStep: Int, ranks: Int = 1) {
+        write(["event": "start", "config": config.jsonObject, "workers": workers, "ranks": ranks, "data": data,
                "spindle_version": BuildInfo.version, "blas": BLAS.description, "blas_core": BLAS.coreName,
                "hdf5_version": HDF5.libraryVersion, "resumed_at_step": resumedAtStep])
     }

@@ -25,6 +25,20 @@ public struct Batch: Sendable {
         count = offset
     }
 
+    /// Batch rows `range` as a batch of their own (e.g. one MPI rank's share).
+    public func rows(_ range: Range<Int>) -> Batch {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "Batch: rows \(range) of \(count)")
+        var runs = parts.compactMap { part -> (store: any RowStore, indices: ArraySlice<Int>)? in
+            let lo = max(range.lowerBound, part.offset), hi = min(range.upperBound, part.offset + part.indices.count)
+            guard lo < hi else { return nil }
+            let first = part.indices.startIndex + (lo - part.offset)
+            return (part.store, part.indices[first..<(first + hi - lo)])
+        }
+        // An empty share keeps its store, so that it still knows what its rows would hold.
+        if runs.isEmpty, let part = parts.first { runs = [(part.store, part.indices.prefix(0))] }
+        return Batch(runs)
+    }
+
     /// Whether the rows carry class labels.
     public var hasLabels: Bool { parts.first?.store.hasLabels ?? false }
 

@@ -14,12 +14,16 @@ public enum DenseKernels {
         public var seed: UInt64
         public var step: Int
         public var layer: Int
+        /// Position of the workspace's row 0 in the global batch: a rank's first row when ranks
+        /// share the batch, so that a row's mask does not depend on which rank trains it.
+        public var rowOffset: Int
 
-        public init(probability: Float, seed: UInt64, step: Int, layer: Int) {
+        public init(probability: Float, seed: UInt64, step: Int, layer: Int, rowOffset: Int = 0) {
             self.probability = probability
             self.seed = seed
             self.step = step
             self.layer = layer
+            self.rowOffset = rowOffset
         }
     }
 
@@ -47,7 +51,7 @@ public enum DenseKernels {
             }
         }
         guard let d = dropout, let next, let mask else { return }
-        spindle_dropout(rows, n, z, next, mask, UInt32(firstRow),
+        spindle_dropout(rows, n, z, next, mask, UInt32(firstRow + d.rowOffset),
                         RandomPurpose.dropout.rawValue << 16 | UInt32(d.layer),
                         UInt32(truncatingIfNeeded: d.step), d.seed, d.probability)
     }

@@ -20,8 +20,11 @@ public struct StepTimings: Codable, Equatable, Sendable {
     public var barrierWait = 0.0
     /// Time waiting for the next batch from the data loader.
     public var dataWait = 0.0
-    /// Serial coordinator work between phases (loss sum, clipping norm, schedule).
+    /// Serial coordinator work between phases (loss sum, clipping norm, schedule, and the
+    /// exchange of gradients between ranks).
     public var coordinator = 0.0
+    /// The part of `coordinator` spent in collectives across ranks (the gradient allreduce).
+    public var communication = 0.0
 
     public init() {}
 
@@ -29,7 +32,7 @@ public struct StepTimings: Codable, Equatable, Sendable {
         var s = a
         s.steps += b.steps; s.wall += b.wall; s.forwardBackward += b.forwardBackward
         s.gradients += b.gradients; s.optimizer += b.optimizer; s.barrierWait += b.barrierWait
-        s.dataWait += b.dataWait; s.coordinator += b.coordinator
+        s.dataWait += b.dataWait; s.coordinator += b.coordinator; s.communication += b.communication
         return s
     }
 }

@@ -102,11 +102,14 @@ public struct ScalingReport: Codable, Equatable, Sendable {
     ///   - workerCounts: sorted and deduplicated; each in 1...1024.
     ///   - dropout: probability of dropping each hidden unit (it costs mask draws).
     ///   - clipNorm: global-norm clipping, which adds a reduction and a phase to every step.
+    ///   - communicator: the ranks sharing each step (under mpirun: each rank measures its share
+    ///     of every batch, and samples/s counts the global batch).
     /// - Throws: `SpindleError.invalidConfig` when `data` has fewer rows than a batch;
     ///   `SpindleError.invalidData` when `data` does not fit `spec` (features, labels, loss).
     public static func measure(spec: ModelSpec, data: DatasetSplit, batchSize: Int, optimizer: OptimizerConfig,
                                workerCounts: [Int], steps: Int, repeats: Int, warmupSteps: Int = 2,
-                               dropout: Double = 0, clipNorm: Float? = nil) throws -> ScalingReport {
+                               dropout: Double = 0, clipNorm: Float? = nil,
+                               communicator: Communicator = SingleProcess()) throws -> ScalingReport {
         let counts = Array(Set(workerCounts)).sorted()
         precondition(!counts.isEmpty && counts.allSatisfy { (1...1024).contains($0) },
                      "ScalingReport: worker counts in 1...1024")
@@ -114,7 +117,8 @@ public struct ScalingReport: Codable, Equatable, Sendable {
                      "ScalingReport: positive batch size, steps and repeats")
         try check(spec: spec, data: data, batchSize: batchSize)
         let measurement = Measurement(spec: spec, data: data, batchSize: batchSize, optimizer: optimizer,
-                                      warmupSteps: warmupSteps, steps: steps, dropout: dropout, clipNorm: clipNorm)
+                                      warmupSteps: warmupSteps, steps: steps, dropout: dropout, clipNorm: clipNorm,
+                                      communicator: communicator)
         var rates = [[Double]](repeating: [], count: counts.count)
         var timings = [StepTimings](repeating: StepTimings(), count: counts.count)
         for r in 0..<repeats {
@@ -260,20 +264,23 @@ public enum Amdahl {
 private struct Measurement {
     let spec: ModelSpec, data: DatasetSplit, batchSize: Int, optimizer: OptimizerConfig
     let warmupSteps: Int, steps: Int, dropout: Double, clipNorm: Float?
+    let communicator: Communicator
     /// A fixed shuffle, so that batches gather scattered rows as in training.
     let order: [Int]
 
     init(spec: ModelSpec, data: DatasetSplit, batchSize: Int, optimizer: OptimizerConfig,
-         warmupSteps: Int, steps: Int, dropout: Double, clipNorm: Float?) {
+         warmupSteps: Int, steps: Int, dropout: Double, clipNorm: Float?, communicator: Communicator) {
         (self.spec, self.data, self.batchSize, self.optimizer) = (spec, data, batchSize, optimizer)
         (self.warmupSteps, self.steps, self.dropout, self.clipNorm) = (warmupSteps, steps, dropout, clipNorm)
+        self.communicator = communicator
         order = Shuffle.permutation(count: data.rows, seed: 1, epoch: 0)
     }
 
     func run(workers: Int) -> (samplesPerSecond: Double, timings: StepTimings) {
         // Made before the clock starts: thread start-up is not part of a step.
         let engine = StepEngine(network: Network(spec: spec, seed: 1), optimizer: optimizer, workers: workers,
-                                shards: workers, maxBatch: batchSize, dropout: dropout, seed: 1)
+                                shards: workers, maxBatch: batchSize, dropout: dropout, seed: 1,
+                                communicator: communicator)
         let batches = data.rows / batchSize
         var dataWait = 0.0
         func step(_ k: Int) {

@@ -12,6 +12,10 @@
 /// and every random draw is keyed by (step, layer, row, unit). Global-norm clipping adds one
 /// reduction of per-unit squared norms, in a fixed order, between computing the gradients and
 /// applying them.
+///
+/// Across processes (`communicator.size` > 1), each rank runs phase A on its share of the global
+/// batch and phase B without updating; the ranks' gradients are then summed (one allreduce of the
+/// flat gradient buffer) and every rank applies the same update (`StepEngine+Ranks.swift`).
 public final class StepEngine: @unchecked Sendable {
     public let network: Network
     public let optimizer: Optimizer
@@ -22,13 +26,15 @@ public final class StepEngine: @unchecked Sendable {
     public let gradients: FloatBuffer
     /// The optimizer's moment buffers (momentum: 1, Adam: 2), same layout as the parameters.
     public let moments: [FloatBuffer]
+    /// The processes sharing each step; a single process unless made with another.
+    public let communicator: Communicator
     let workspace: Workspace
     let dropoutProbability: Float
     let seed: UInt64
     /// Per-unit squared gradient norms (row of W plus bias entry), for clipping.
-    private let unitNorms: FloatBuffer
+    let unitNorms: FloatBuffer
     private let unitOffsets: [Int]
-    private let clocks: WorkerClocks
+    let clocks: WorkerClocks
     /// Where the steps' time went since the engine was made (or `timings` was reset).
     public var timings = StepTimings()
 
@@ -37,8 +43,10 @@ public final class StepEngine: @unchecked Sendable {
     ///   - maxBatch: the largest batch this engine will see.
     ///   - dropout: probability of dropping each hidden unit during training.
     ///   - seed: key of the dropout draws.
+    ///   - communicator: the ranks sharing each step (each one's share of a batch is at most
+    ///     `maxBatch` rows).
     public init(network: Network, optimizer: OptimizerConfig, workers: Int, shards: Int, maxBatch: Int,
-                dropout: Double, seed: UInt64) {
+                dropout: Double, seed: UInt64, communicator: Communicator = SingleProcess()) {
         BLAS.configureSingleThreaded()
         self.network = network
         self.optimizer = Optimizer(optimizer)
@@ -54,6 +62,7 @@ public final class StepEngine: @unchecked Sendable {
         unitOffsets = outputs.indices.map { outputs[..<$0].reduce(0, +) }
         unitNorms = FloatBuffer(count: outputs.reduce(0, +))
         clocks = WorkerClocks(workers: workers)
+        self.communicator = communicator
     }
 
     /// What a step measured: the batch's summed loss (rows added in order) and correct predictions.
@@ -65,6 +74,7 @@ public final class StepEngine: @unchecked Sendable {
     }
 
     /// Computes the gradient of the mean loss over `batch` and, with `update`, applies the optimizer.
+    /// With several ranks, `batch` is the global batch and this rank trains on its `RankShare`.
     /// - Parameters:
     ///   - step: 0-based global step number; keys the dropout draws.
     ///   - update: the optimizer's scalars for this step, or nil to leave parameters untouched.
@@ -72,12 +82,19 @@ public final class StepEngine: @unchecked Sendable {
     @discardableResult
     public func step(_ batch: Batch, step: Int, update: Optimizer.StepScalars?,
                      clipNorm: Float? = nil) -> StepResult {
+        guard communicator.size == 1 else {
+            let share = RankShare(globalRows: batch.count, rank: communicator.rank, of: communicator.size)
+            return self.step(batch.rows(share.range), share: share,
+                             step: step, update: update, clipNorm: clipNorm)
+        }
         let rows = batch.count
         precondition(rows > 0 && rows <= workspace.capacity, "StepEngine: batch of \(rows) rows")
         let start = WorkerClocks.now()
         var serial = 0.0
         pool.run { w in
-            for tile in self.pool.tiles(self.shards, worker: w) { self.phaseA(batch, tile: tile, worker: w, step: step) }
+            for tile in self.pool.tiles(self.shards, worker: w) {
+                self.phaseA(batch, tile: tile, worker: w, step: step, share: RankShare(wholeBatchOf: rows))
+            }
         }
         if var scalars = update, let clipNorm {
             pool.run { w in self.phaseB(worker: w, batchSize: rows, update: nil, norms: true) }
@@ -98,11 +115,12 @@ public final class StepEngine: @unchecked Sendable {
     }
 
     /// Adds this step's clocks to `timings`.
-    private func record(wall: Double, serial: Double) {
+    func record(wall: Double, serial: Double, communication: Double = 0) {
         var t = StepTimings()
         t.steps = 1
         t.wall = wall
         t.coordinator = serial
+        t.communication = communication
         t.forwardBackward = clocks.take(.forwardBackward)
         t.gradients = clocks.take(.gradients)
         t.optimizer = clocks.take(.optimizer)
@@ -114,7 +132,8 @@ public final class StepEngine: @unchecked Sendable {
 
     // MARK: - Phase A: rows
 
-    private func phaseA(_ batch: Batch, tile: Int, worker w: Int, step: Int) {
+    /// - Parameter share: where `batch`'s rows sit in the global batch (a single process: all of it).
+    func phaseA(_ batch: Batch, tile: Int, worker w: Int, step: Int, share: RankShare) {
         let rows = Partition.part(batch.count, index: tile, of: shards)
         guard !rows.isEmpty else { return }
         let start = WorkerClocks.now()
@@ -124,9 +143,10 @@ public final class StepEngine: @unchecked Sendable {
                      targets: spec.loss == .mse ? ws.targets.base : nil, targetWidth: spec.outputCount,
                      scaling: network.featureScaling)
         let draw = dropoutProbability > 0
-            ? DenseKernels.DropoutDraw(probability: dropoutProbability, seed: seed, step: step, layer: 0)
+            ? DenseKernels.DropoutDraw(probability: dropoutProbability, seed: seed, step: step, layer: 0,
+                                       rowOffset: share.firstRow)
             : nil
-        ForwardPass.run(rows: rows, batchSize: batch.count, network: network, workspace: ws, dropout: draw)
+        ForwardPass.run(rows: rows, batchSize: share.globalRows, network: network, workspace: ws, dropout: draw)
         // Backward-data: δ_{l−1} (R, n_l) = δ_l (R, n_{l+1}) · W_l (n_{l+1}, n_l), then · f'(a).
         // Layer 0 needs no input gradient, which saves the largest product of the pass.
         let p = network.parameters.base
@@ -147,7 +167,7 @@ public final class StepEngine: @unchecked Sendable {
 
     // MARK: - Phase B: parameter slices
 
-    private func phaseB(worker w: Int, batchSize b: Int, update: Optimizer.StepScalars?, norms: Bool) {
+    func phaseB(worker w: Int, batchSize b: Int, update: Optimizer.StepScalars?, norms: Bool) {
         for l in network.layout.layers.indices {
             for tile in pool.tiles(shards, worker: w) {
                 gradientTile(layer: l, tile: tile, worker: w, batchSize: b, update: update, norms: norms)
@@ -181,7 +201,7 @@ public final class StepEngine: @unchecked Sendable {
         }
     }
 
-    private func applyUpdate(worker w: Int, scalars: Optimizer.StepScalars) {
+    func applyUpdate(worker w: Int, scalars: Optimizer.StepScalars) {
         let start = WorkerClocks.now()
         defer { clocks.add(.optimizer, worker: w, since: start) }
         for layer in network.layout.layers {
@@ -205,7 +225,7 @@ public final class StepEngine: @unchecked Sendable {
 
     // MARK: - Reductions (fixed order, on the coordinator)
 
-    private func unitSquaredNorms(layer l: Int, units: Range<Int>) {
+    func unitSquaredNorms(layer l: Int, units: Range<Int>) {
         let layer = network.layout.layers[l], g = gradients.base
         for u in units {
             var sum: Float = 0
@@ -215,13 +235,13 @@ public final class StepEngine: @unchecked Sendable {
         }
     }
 
-    private func globalNorm() -> Float {
+    func globalNorm() -> Float {
         var total = 0.0
         for i in 0..<unitNorms.count { total += Double(unitNorms[i]) }
         return Float(total.squareRoot())
     }
 
-    private func summary(_ batch: Batch) -> StepResult {
+    func summary(_ batch: Batch) -> StepResult {
         var loss = 0.0, correct = 0
         let ws = workspace, rows = batch.count
         let labels = batch.hasLabels

@@ -15,11 +15,12 @@ public final class Trainer {
     /// - Parameters:
     ///   - outputs: classes (cross-entropy, or MSE on one-hot labels) or regression targets.
     ///   - workers: Dispatch workers sharing each step; any count gives the same bits.
+    ///   - communicator: the processes sharing each step; each trains on its share of every batch.
     /// - Throws: `SpindleError` for an unusable config or data that does not fit it.
     public convenience init(config: TrainingConfig, train: DatasetSplit, validation: DatasetSplit? = nil,
-                            outputs: Int, workers: Int) throws {
+                            outputs: Int, workers: Int, communicator: Communicator = SingleProcess()) throws {
         try self.init(config: config, data: InMemoryData(train, seed: config.seed), validation: validation,
-                      outputs: outputs, workers: workers)
+                      outputs: outputs, workers: workers, communicator: communicator)
     }
 
     /// - Parameters:
@@ -28,7 +29,7 @@ public final class Trainer {
     ///   - statistics: the training rows in file order, for the standardisation statistics.
     public init(config: TrainingConfig, data train: any TrainingData, validation: (any SequentialRows)? = nil,
                 outputs: Int, workers: Int, scaling: FeatureScaling? = nil,
-                statistics: (any SequentialRows)? = nil) throws {
+                statistics: (any SequentialRows)? = nil, communicator: Communicator = SingleProcess()) throws {
         try config.validate()
         guard train.rows > 0 else {
             throw SpindleError.invalidData(location: train.name, problem: "has no rows; nothing to train on")
@@ -54,7 +55,7 @@ public final class Trainer {
         }
         engine = StepEngine(network: network, optimizer: config.optimizer, workers: workers,
                             shards: config.shards, maxBatch: min(config.batchSize, train.rows),
-                            dropout: config.dropout, seed: config.seed)
+                            dropout: config.dropout, seed: config.seed, communicator: communicator)
         evaluator = Evaluator(network: network, pool: engine.pool, shards: config.shards)
     }
 

@@ -1,0 +1,75 @@
+import Dispatch
+
+/// The step of a rank when several processes share each minibatch (data parallelism across
+/// processes and hosts, `Communicator`).
+///
+/// Letters: B rows of the global batch, B_r this rank's rows, P parameters.
+///
+///     phase A   this rank's B_r rows, ∂L/∂z scaled by 1/B (the global batch's mean loss)
+///     phase B   dW, db over the B_r rows (K = B_r), no update
+///     allreduce the P-float gradient buffer, summed over the ranks: the global batch's gradient
+///     update    every rank applies the same update to its copy (clipping from the summed gradient)
+///
+/// The ranks' sums of rows differ from one process's (K = B) in the order floating-point
+/// additions happen, so the weights agree with a single-process run to rounding, not to the bit;
+/// for a fixed rank count they are bit-identical run to run and on every rank, because every rank
+/// receives the same summed buffer and then does the same arithmetic.
+extension StepEngine {
+    /// One step on this rank's `share` of the global batch; `batch` holds exactly the share's rows.
+    /// Every rank must call it for the same step (it is a collective).
+    @discardableResult
+    public func step(_ batch: Batch, share: RankShare, step: Int, update: Optimizer.StepScalars?,
+                     clipNorm: Float? = nil) -> StepResult {
+        precondition(batch.count == share.rows && share.rows <= workspace.capacity,
+                     "StepEngine: a share of \(share.rows) rows, batch of \(batch.count), capacity \(workspace.capacity)")
+        let start = WorkerClocks.now()
+        if share.rows > 0 {
+            pool.run { w in
+                for tile in self.pool.tiles(self.shards, worker: w) {
+                    self.phaseA(batch, tile: tile, worker: w, step: step, share: share)
+                }
+            }
+            pool.run { w in self.phaseB(worker: w, batchSize: share.rows, update: nil, norms: false) }
+        } else {
+            // A last partial batch with fewer rows than ranks leaves some ranks nothing: their
+            // part of the sum is zero.
+            gradients.base.update(repeating: 0, count: gradients.count)
+        }
+        let exchangeStart = WorkerClocks.now()
+        communicator.allreduceSum(UnsafeMutableBufferPointer(start: gradients.base, count: gradients.count))
+        let communication = Double(WorkerClocks.now() - exchangeStart) * 1e-9
+        var serial = communication
+        if var scalars = update {
+            if let clipNorm {
+                pool.run { w in self.reducedGradientNorms(worker: w) }
+                let normStart = WorkerClocks.now()
+                let norm = globalNorm()
+                if norm > clipNorm { scalars.gradientScale = clipNorm / norm }
+                serial += Double(WorkerClocks.now() - normStart) * 1e-9
+            }
+            let chosen = scalars
+            pool.run { w in self.applyUpdate(worker: w, scalars: chosen) }
+        }
+        let summaryStart = WorkerClocks.now()
+        var result = share.rows > 0 ? summary(batch) : StepResult(lossSum: 0, correct: 0, rows: 0)
+        let totals = communicator.sum([result.lossSum, Double(result.correct), Double(result.rows)])
+        result = StepResult(lossSum: totals[0], correct: Int(totals[1]), rows: Int(totals[2]))
+        let end = WorkerClocks.now()
+        record(wall: Double(end - start) * 1e-9, serial: serial + Double(end - summaryStart) * 1e-9,
+               communication: communication)
+        return result
+    }
+
+    /// Per-unit squared norms of the summed gradient, for global-norm clipping, over the same
+    /// tiles as the update.
+    private func reducedGradientNorms(worker w: Int) {
+        let start = WorkerClocks.now()
+        defer { clocks.add(.gradients, worker: w, since: start) }
+        for l in network.layout.layers.indices {
+            for tile in pool.tiles(shards, worker: w) {
+                let units = Partition.part(network.layout.layers[l].outputs, index: tile, of: shards)
+                if !units.isEmpty { unitSquaredNorms(layer: l, units: units) }
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+
+/// `mpirun -np 2 spindle train`: data parallelism across processes (README, "Across hosts (MPI)").
+/// Skipped, with the reason, where mpirun or the MPI build is missing.
+@Suite(.enabled(if: MPI.available, MPI.skipReason), .serialized)
+struct MPITests {
+    /// 20 steps of a small network on the bundled data; the global batch is 64 rows.
+    static let quick = ["train", MPI.data, "--layers", "48", "--batch-size", "64", "--epochs", "1", "--max-steps", "20",
+                        "--dropout", "0.1", "--seed", "5", "--shards", "1", "--json", "--quiet"]
+
+    static func summary(_ result: CLIResult, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
+        try jsonObject(result.stdoutLines.last ?? "", sourceLocation: sourceLocation)
+    }
+
+    /// Relative L2 difference of two model files' weights, all /model datasets together.
+    static func relativeDifference(_ a: String, _ b: String, in scratch: Scratch) throws -> Double {
+        let output = try python("""
+            def weights(path):
+                f = h5py.File(path, "r")
+                names = sorted(f["model"].keys(), key=lambda n: int(n.split("_")[1]))
+                return np.concatenate([f["model"][n][p][()].ravel() for n in names for p in ("weight", "bias")])
+            a, b = weights(sys.argv[1]).astype(np.float64), weights(sys.argv[2]).astype(np.float64)
+            print(np.linalg.norm(a - b) / np.linalg.norm(b))
+            """, a, b, in: scratch)
+        return try #require(Double(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(output.transcript)")
+    }
+
+    @Test func twoRanksSameWeightsEveryRankAndEveryRun() throws {
+        let scratch = try Scratch()
+        let first = try MPI.succeeds(ranks: 2, Self.quick + ["--checkpoint-dir", "a"], in: scratch)
+        let second = try MPI.succeeds(ranks: 2, Self.quick + ["--checkpoint-dir", "b"], in: scratch)
+        let digests = try #require(try Self.summary(first)["weight_digests"] as? [String], "\(first.transcript)")
+        #expect(digests.count == 2 && digests[0] == digests[1], "each rank's weights: \(digests)")
+        #expect(try Self.summary(second)["weight_digests"] as? [String] == digests, "second run: \(second.transcript)")
+        #expect(try Self.summary(first)["ranks"] as? Int == 2)
+        #expect(try Self.relativeDifference(scratch.path("a/model.h5"), scratch.path("b/model.h5"), in: scratch) == 0)
+        // Rank 0 alone writes: one model file, one set of checkpoints; one JSON line.
+        #expect(first.stdoutLines.count == 1, "\(first.transcript)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path("a")).sorted() == ["ckpt-000000020.h5", "model.h5"])
+    }
+
+    @Test func twoRanksWithinRoundingOfOneProcess() throws {
+        let scratch = try Scratch()
+        try MPI.succeeds(ranks: 2, Self.quick + ["--checkpoint-dir", "ranks"], in: scratch)
+        let single = try spindle(Self.quick + ["--checkpoint-dir", "single"], in: scratch)
+        #expect(single.status == 0, "\(single.transcript)")
+        let difference = try Self.relativeDifference(scratch.path("ranks/model.h5"), scratch.path("single/model.h5"),
+                                                     in: scratch)
+        // The ranks add each batch's rows in two partial sums: rounding, not a different model.
+        #expect(difference < 1e-5, "relative difference \(difference)")
+    }
+
+    /// Stopped after 10 steps and resumed by both ranks to 20: the same bits as 20 in one go.
+    @Test func resumeUnderMPI() throws {
+        let scratch = try Scratch()
+        let straight = try MPI.succeeds(ranks: 2, Self.quick + ["--checkpoint-dir", "straight"], in: scratch)
+        let partial = Self.quick.map { $0 == "20" ? "10" : $0 }
+        try MPI.succeeds(ranks: 2, partial + ["--checkpoint-dir", "resumed"], in: scratch)
+        let resumed = try MPI.succeeds(ranks: 2, Self.quick + ["--checkpoint-dir", "resumed", "--resume"], in: scratch)
+        #expect(try Self.summary(resumed)["weight_digests"] as? [String] ==
+                (try Self.summary(straight)["weight_digests"] as? [String]), "\(resumed.transcript)")
+        #expect(try Self.relativeDifference(scratch.path("resumed/model.h5"), scratch.path("straight/model.h5"),
+                                            in: scratch) == 0)
+    }
+
+    /// kill -9 of rank 1 mid-training: mpirun stops rank 0 and exits non-zero within 30 s, and
+    /// the newest checkpoint rank 0 wrote still verifies.
+    @Test func deadRankStopsTheOthers() throws {
+        let scratch = try Scratch()
+        let launched = try MPI.start(ranks: 2, ["train", MPI.data, "--layers", "256", "--batch-size", "32", "--epochs", "100",
+                                                "--checkpoint-dir", "run", "--checkpoint-every", "20", "--quiet"],
+                                     in: scratch)
+        let deadline = Date().addingTimeInterval(60)
+        func checkpoints() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: scratch.path("run"))) ?? [])
+                .filter { $0.hasPrefix("ckpt-") && $0.hasSuffix(".h5") }
+        }
+        while checkpoints().count < 2 && Date() < deadline && launched.process.isRunning { usleep(50_000) }
+        let victim = try #require(launched.pid(ofRank: 1), "rank 1's process")
+        #expect(checkpoints().count >= 2, "checkpoints before the kill")
+        kill(victim, SIGKILL)
+        let killed = Date()
+        let result = launched.wait(timeout: 30) ?? launched.stop()
+        #expect(Date().timeIntervalSince(killed) < 30, "mpirun still running 30 s after rank 1 died")
+        #expect(result.status != 0, "\(result.transcript)")
+        let newest = try #require(checkpoints().max { a, b in
+            Int(a.dropFirst(5).dropLast(3)) ?? 0 < Int(b.dropFirst(5).dropLast(3)) ?? 0
+        })
+        let inspected = try spindle(["inspect", "run/" + newest], in: scratch)
+        #expect(inspected.status == 0, "\(newest): \(inspected.transcript)")
+        // And the run continues from it, under mpirun again, for 5 more steps.
+        let step = try #require(Int(newest.dropFirst(5).dropLast(3)))
+        let resumed = try MPI.succeeds(ranks: 2, ["train", MPI.data, "--layers", "256", "--batch-size", "32",
+                                                  "--epochs", "100", "--max-steps", String(step + 5),
+                                                  "--checkpoint-dir", "run", "--resume", "--json"], in: scratch)
+        #expect(resumed.stderr.contains("resuming from run/\(newest) at step \(step)"), "\(resumed.transcript)")
+        #expect(try Self.summary(resumed)["steps"] as? Int == step + 5)
+    }
+
+    @Test func ranksWithOtherSettingsAreRefused() throws {
+        let scratch = try Scratch()
+        let launched = try Launched(
+            executable: MPI.mpirun!,
+            arguments: ["--oversubscribe", "-np", "1", MPI.binary!, "train", MPI.data, "--seed", "1", "--max-steps", "2",
+                        ":", "-np", "1", MPI.binary!, "train", MPI.data, "--seed", "2", "--max-steps", "2"],
+            in: scratch)
+        let result = launched.wait(timeout: 60) ?? launched.stop()
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("spindle: rank 1 started with other settings than rank 0"), "\(result.transcript)")
+    }
+
+    @Test func buildWithoutMPIRefusesToRunAsRanks() throws {
+        let scratch = try Scratch()
+        let plain = try spindleExecutable().path
+        let result = try MPI.run(ranks: 2, ["train", MPI.data, "--max-steps", "2"], binary: plain, in: scratch)
+        #expect(result.status != 0)
+        // Each rank says so (prefixed with its rank), unless mpirun stopped it first.
+        #expect(result.stderr.contains("started as one of 2 MPI ranks, but this spindle was built without MPI; " +
+                                       "build it with `swift build -c release --traits MPI`"), "\(result.transcript)")
+        #expect(!scratch.exists("checkpoints"))
+    }
+
+    /// `spindle scale --ranks 1,2`: a row per ranks × workers, rank counts > 1 under mpirun.
+    @Test func scaleOverRanks() throws {
+        let scratch = try Scratch()
+        let launched = try Launched(
+            executable: MPI.binary!,
+            arguments: ["scale", "--ranks", "1,2", "--workers", "1", "--mpirun", MPI.mpirun! + " --oversubscribe"]
+                + ScaleTests.quick,
+            in: scratch)
+        let result = launched.wait(timeout: 120) ?? launched.stop()
+        #expect(result.status == 0, "\(result.transcript)")
+        let lines = result.stdoutLines
+        let header = try #require(lines.firstIndex { $0.hasPrefix("ranks") }, "\(result.transcript)")
+        #expect(lines[header].contains("allreduce ms/step"))
+        let rows = lines[(header + 1)...].prefix(2).map { $0.split(separator: " ").map(String.init) }
+        #expect(rows.map { Array($0.prefix(3)) } == [["1", "1", "1"], ["2", "1", "2"]], "\(result.stdout)")
+        #expect(lines.last == "wrote scale.json and scale.svg")
+        let report = try jsonObject(try String(contentsOfFile: scratch.path("scale.json"), encoding: .utf8))
+        let points = try #require(report["points"] as? [[String: Any]])
+        #expect(points.compactMap { $0["ranks"] as? Int } == [1, 2])
+        #expect(points.allSatisfy { ($0["samples_per_second"] as? Double ?? 0) > 0 }, "\(points)")
+        #expect((points.last?["allreduce_seconds_per_step"] as? Double ?? 0) > 0, "2 ranks exchange gradients")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path).sorted() == ["scale.json", "scale.svg"])
+    }
+}
