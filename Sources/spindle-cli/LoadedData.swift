@@ -69,6 +69,12 @@ struct LoadedData {
                          "--memory-budget \(budget)): blocks of \(layout.blockRows.grouped) rows, shuffle windows of " +
                          "\(plan.windowCapacity.grouped) rows, \(streamed.ring) windows in memory " +
                          "(\(MemoryBudget.format(streamed.ringBytes)))")
+            if trainSplit.compressesPoorly {
+                note("spindle: warning: \(path):\(trainPaths.x) is gzip-compressed to " +
+                     "\(Int((trainSplit.compressionRatio * 100).rounded()))% of its size, so inflating it costs the " +
+                     "workers more than it saves; store it uncompressed, e.g. h5repack -f \(trainPaths.x):NONE " +
+                     "\(path) uncompressed.h5")
+            }
             if trainSplit.hasTinyChunks {
                 note("spindle: warning: \(path):\(trainPaths.x) is stored in chunks of \(trainSplit.chunkRows ?? 0) " +
                              "row(s) (\(MemoryBudget.format(trainSplit.chunkBytes ?? 0))), so streaming it is slow; " +

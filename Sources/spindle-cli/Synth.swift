@@ -41,7 +41,14 @@ struct Synth: ParsableCommand {
     @Option(help: "Feature type: float32 (standard normal), or uint8 0–255 (128 + 32 × the value, clamped).")
     var dtype: SyntheticDataset.FeatureType = .float32
 
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Compress the features with deflate at this level, 1–9 (default: uncompressed).", valueName: "level"))
+    var gzip: Int?
+
     func validate() throws {
+        if let gzip, !(1...9).contains(gzip) {
+            throw ValidationError("invalid --gzip '\(gzip)': expected a deflate level from 1 to 9")
+        }
         for (flag, value) in [("rows", rows), ("features", features), ("chunk-rows", chunkRows)] where value <= 0 {
             throw ValidationError("invalid --\(flag) '\(value)': expected a positive number")
         }
@@ -55,10 +62,11 @@ struct Synth: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let dataset = SyntheticDataset(rows: rows, features: features, classes: classes, seed: seed,
-                                           featureType: dtype)
+                                           featureType: dtype, gzipLevel: gzip)
             let test = testRows ?? SyntheticDataset.defaultTestRows(forTrainRows: rows)
             try dataset.write(to: output, testRows: test, chunkRows: chunkRows)
-            note("spindle: wrote \(rows) training and \(test) test rows of \(features) \(dtype.rawValue) features, " +
+            note("spindle: wrote \(rows) training and \(test) test rows of \(features) \(dtype.rawValue) features" +
+                 (gzip.map { " (gzip level \($0))" } ?? "") + ", " +
                  "\(classes) classes, to \(output)")
         }
     }

@@ -58,6 +58,7 @@ import Testing
         ModelCase(data: "synthetic", options: ["--layers", "16", "--activation", "tanh"], output: "probabilities"),
         ModelCase(data: "synthetic", options: ["--layers", "12,8", "--activation", "sigmoid", "--loss", "mse",
                                                "--optimizer", "sgd", "--lr", "0.1"], output: "outputs"),
+        ModelCase(data: "bundled", options: ["--layers", "16", "--standardize"], output: "probabilities"),
     ])
     func documentedSnippetReproducesPredict(_ model: ModelCase) throws {
         let scratch = try Scratch()

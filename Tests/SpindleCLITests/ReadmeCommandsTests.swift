@@ -8,7 +8,8 @@ import Testing
 /// dropped, `\` continuations joined) and made small with the same rewrite (`shrinkCommand`),
 /// plus:
 /// - `import fashion-mnist` gets `--train-rows 2000 --test-rows 500`, so fmnist.h5 is small;
-/// - `scale` gets `--steps 2 --repeats 1`.
+/// - `scale` gets `--steps 2 --repeats 1`;
+/// - `synth` makes at most 20,000 rows (the README's make gigabytes).
 ///
 /// Where it runs: a fresh scratch directory holding `data` (a link to the repository's data/,
 /// for `spindle scale` without a file) and the small input files the import lines name:
@@ -31,6 +32,10 @@ import Testing
         if result.starts(with: ["import", "fashion-mnist"]) {
             if !result.contains("--train-rows") { result += ["--train-rows", "2000"] }
             if !result.contains("--test-rows") { result += ["--test-rows", "500"] }
+        }
+        if result.first == "synth", let index = result.firstIndex(of: "--rows"), index + 1 < result.count,
+           let rows = Int(result[index + 1]), rows > 20000 {
+            result[index + 1] = "20000"
         }
         if result.first == "scale" {
             if !result.contains("--steps") { result += ["--steps", "2"] }

@@ -23,17 +23,21 @@ public struct SyntheticDataset: Sendable {
     public var classes: Int
     public var seed: UInt64
     public var featureType: FeatureType
+    /// Deflate level of x's chunks (1–9), or nil to store them uncompressed.
+    public var gzipLevel: Int?
 
     /// Hidden units of the teacher network.
     public static let teacherHidden = 32
 
-    public init(rows: Int, features: Int, classes: Int, seed: UInt64 = 0, featureType: FeatureType = .float32) {
+    public init(rows: Int, features: Int, classes: Int, seed: UInt64 = 0, featureType: FeatureType = .float32,
+                gzipLevel: Int? = nil) {
         precondition(rows >= 1 && features >= 1 && classes >= 2, "invalid synthetic dataset shape")
         self.rows = rows
         self.features = features
         self.classes = classes
         self.seed = seed
         self.featureType = featureType
+        self.gzipLevel = gzipLevel
     }
 
     /// The default number of test rows: a tenth of the training rows, at least 1 and at most 100,000.
@@ -60,7 +64,7 @@ public struct SyntheticDataset: Sendable {
         // Storage chunks of at most `chunkRows` rows and ≤ 1 MiB; rows are generated a chunk at a time.
         let block = max(1, min(chunkRows, DatasetWriter.chunkRows(rowBytes: elementBytes * features, rows: count)))
         let x = try group.createDataset("x", type: featureType == .uint8 ? .uint8 : .float32,
-                                        shape: [count, features], chunkShape: [block, features])
+                                        shape: [count, features], chunkShape: [block, features], gzipLevel: gzipLevel)
         let y = try group.createDataset("y", type: .int64, shape: [count],
                                         chunkShape: [max(1, min(count, 1 << 16))])
         var values = [Float](repeating: 0, count: block * features)

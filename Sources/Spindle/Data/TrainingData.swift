@@ -14,8 +14,12 @@ public protocol TrainingData: AnyObject {
     func start(epoch: Int, index: Int, batchSize: Int, epochs: Int) throws
     /// The batch, once its rows are in memory (a streaming loader may make the caller wait).
     func batch(epoch: Int, index: Int, batchSize: Int) throws -> Batch
-    /// The caller is done with that batch: the memory behind it may be reused.
-    func finished(epoch: Int, index: Int, batchSize: Int)
+    /// The caller is done with that batch: the memory behind it may be reused. The loader may
+    /// use the workers (see `attach`) to prepare later batches now, between two steps.
+    /// - Returns: seconds the workers spent on that.
+    func finished(epoch: Int, index: Int, batchSize: Int) throws -> Double
+    /// Lends the loader the trainer's worker threads, for work it does between steps.
+    func attach(_ pool: WorkerPool)
     /// Stops reading ahead.
     func stop()
 }
@@ -46,6 +50,7 @@ public final class InMemoryData: TrainingData {
         return Batch(split: split, indices: order!.rows[lower..<min(lower + batchSize, split.rows)])
     }
 
-    public func finished(epoch: Int, index: Int, batchSize: Int) {}
+    public func finished(epoch: Int, index: Int, batchSize: Int) -> Double { 0 }
+    public func attach(_ pool: WorkerPool) {}
     public func stop() {}
 }

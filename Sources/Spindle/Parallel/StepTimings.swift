@@ -20,6 +20,9 @@ public struct StepTimings: Codable, Equatable, Sendable {
     public var barrierWait = 0.0
     /// Time waiting for the next batch from the data loader.
     public var dataWait = 0.0
+    /// Wall time the workers spent, between steps, on the loader's work for later batches
+    /// (inflating compressed chunks); not part of `wall`.
+    public var loaderWork = 0.0
     /// Serial coordinator work between phases (loss sum, clipping norm, schedule, and the
     /// exchange of gradients between ranks).
     public var coordinator = 0.0
@@ -32,7 +35,7 @@ public struct StepTimings: Codable, Equatable, Sendable {
         var s = a
         s.steps += b.steps; s.wall += b.wall; s.forwardBackward += b.forwardBackward
         s.gradients += b.gradients; s.optimizer += b.optimizer; s.barrierWait += b.barrierWait
-        s.dataWait += b.dataWait; s.coordinator += b.coordinator; s.communication += b.communication
+        s.dataWait += b.dataWait; s.coordinator += b.coordinator; s.loaderWork += b.loaderWork; s.communication += b.communication
         return s
     }
 }

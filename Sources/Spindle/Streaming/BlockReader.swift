@@ -9,6 +9,9 @@ final class BlockReader {
     private let x: H5Dataset
     private let y: H5Dataset?
     private let identity: FileIdentity
+    /// Whether x's chunks are copied as stored, for the workers to inflate (`ChunkInflation`).
+    let inflates: Bool
+    let shuffled: Bool
 
     init(_ split: StreamedSplit, identity: FileIdentity) throws {
         try identity.check(split.path)
@@ -20,18 +23,26 @@ final class BlockReader {
         // larger cache would only hold chunks that are never asked for again.
         x = try file.openDataset(split.paths.x, chunkCacheBytes: split.chunkBytes)
         y = split.targets == .none ? nil : try split.paths.y.map { try file.openDataset($0) }
+        inflates = ChunkInflation.supports(x)
+        shuffled = x.filters.first == "shuffle"
     }
 
     /// Reads `blocks`, one after another, as rows 0..<n of `window`.
     func read(_ blocks: [Range<Int>], into window: RowWindow) throws {
         try identity.check(split.path)
         let xRowBytes = split.featureCount * split.elementType.byteSize
-        var at = 0
+        var at = 0, staged = 0
+        window.tasks.removeAll(keepingCapacity: true)
+        window.nextTask = 0
         for block in blocks {
             precondition(at + block.count <= window.capacity, "BlockReader: window of \(window.capacity) rows overflows")
             do {
-                try x.readRaw(rows: block, into: UnsafeMutableRawBufferPointer(
-                    start: window.features + at * xRowBytes, count: block.count * xRowBytes))
+                if inflates, block.lowerBound % x.chunkShape![0] == 0 {
+                    try stage(block, at: at, into: window, used: &staged)
+                } else {
+                    try x.readRaw(rows: block, into: UnsafeMutableRawBufferPointer(
+                        start: window.features + at * xRowBytes, count: block.count * xRowBytes))
+                }
                 if let y {
                     switch split.targets {
                     case .labels:
@@ -52,7 +63,8 @@ final class BlockReader {
         }
         window.rows = at
         try identity.check(split.path)
-        if let bad = window.firstNonFinite(in: 0..<at) {
+        // Inflated chunks are checked by the worker that inflates them.
+        if window.tasks.isEmpty, let bad = window.firstNonFinite(in: 0..<at) {
             var row = bad.row
             let block = blocks.first { block in
                 if row < block.count { return true }
@@ -61,6 +73,26 @@ final class BlockReader {
             }!
             throw DatasetReader.nonFinite("\(split.path):\(split.paths.x)", row: block.lowerBound + row,
                                           column: bad.column, value: "not finite")
+        }
+    }
+
+    /// Copies the stored chunks of `block` into the window's staging buffer and lists them to
+    /// be inflated into rows `at...` of the window.
+    private func stage(_ block: Range<Int>, at: Int, into window: RowWindow, used: inout Int) throws {
+        let chunkRows = x.chunkShape![0]
+        let rawBytes = chunkRows * split.featureCount * split.elementType.byteSize
+        var row = block.lowerBound
+        while row < block.upperBound {
+            let wanted = min(block.upperBound, row + chunkRows) - row, windowRow = at + (row - block.lowerBound)
+            let size = try x.storedChunkSize(row: row)
+            // Room for the rest of the window at this chunk's size, so the buffer grows rarely.
+            window.reserveStaging(used + max(size, rawBytes) * ((window.capacity - windowRow) / chunkRows + 1), used: used)
+            let mask = try x.readStoredChunk(row: row, into: UnsafeMutableRawBufferPointer(
+                start: window.staging + used, count: size))
+            window.tasks.append(ChunkInflation.Task(source: used, size: size, mask: mask, row: windowRow,
+                                                    rows: wanted, chunkRows: chunkRows, fileRow: row))
+            used += size
+            row += wanted
         }
     }
 }

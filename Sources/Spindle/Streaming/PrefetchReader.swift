@@ -11,6 +11,7 @@ final class PrefetchReader: @unchecked Sendable {
     let plan: StreamPlan
     private let reader: BlockReader
     private let slots: [RowWindow]
+    var ring: Int { slots.count }
     private let end: Int
     private let condition = NSCondition()
     // Guarded by `condition`:
@@ -49,6 +50,18 @@ final class PrefetchReader: @unchecked Sendable {
         }
         return slots[n % slots.count]
     }
+
+    /// Window number `n` if it is loaded now, without waiting.
+    func loadedWindow(_ n: Int) -> RowWindow? {
+        condition.lock()
+        defer { condition.unlock() }
+        guard n < end, loaded[n % slots.count] == n else { return nil }
+        return slots[n % slots.count]
+    }
+
+    /// Whether the windows' chunks come stored, for the workers to inflate.
+    var inflates: Bool { reader.inflates }
+    var shuffled: Bool { reader.shuffled }
 
     /// Windows before number `n` are no longer needed.
     func release(before n: Int) {

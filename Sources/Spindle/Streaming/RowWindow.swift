@@ -16,6 +16,13 @@ public final class RowWindow: RowStore, @unchecked Sendable {
     let features: UnsafeMutableRawPointer
     let labels: UnsafeMutablePointer<Int32>
     let values: UnsafeMutablePointer<Float>
+    /// For deflated data: the window's chunks as stored, which the workers inflate into
+    /// `features` (`tasks[nextTask...]` are still to do). Written by the reader before it hands
+    /// the window over; afterwards touched by the training thread alone.
+    private(set) var staging = UnsafeMutableRawPointer.allocate(byteCount: 0, alignment: 64)
+    private var stagingCapacity = 0
+    var tasks: [ChunkInflation.Task] = []
+    var nextTask = 0
 
     /// What a split's y holds.
     public enum TargetKind: Equatable, Sendable {
@@ -39,12 +46,27 @@ public final class RowWindow: RowStore, @unchecked Sendable {
     }
 
     deinit {
+        staging.deallocate()
         features.deallocate()
         labels.deallocate()
         values.deallocate()
     }
 
     public var hasLabels: Bool { targets == .labels }
+
+    /// Whether every row holds its features (no chunk left to inflate).
+    var isInflated: Bool { nextTask == tasks.count }
+
+    /// Grows the staging buffer to at least `bytes`, keeping the first `used` bytes.
+    func reserveStaging(_ bytes: Int, used: Int) {
+        guard bytes > stagingCapacity else { return }
+        let capacity = max(bytes, stagingCapacity * 5 / 4)
+        let grown = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 64)
+        grown.copyMemory(from: staging, byteCount: used)
+        staging.deallocate()
+        staging = grown
+        stagingCapacity = capacity
+    }
 
     /// Bytes this window holds at capacity.
     public static func bytes(rows: Int, featureCount: Int, elementType: H5ElementType, targets: TargetKind) -> Int {
@@ -110,6 +132,13 @@ public final class RowWindow: RowStore, @unchecked Sendable {
         let f = featureCount, elements = (rows.lowerBound * f)..<(rows.upperBound * f)
         switch elementType {
         case .float32:
+            // A float32 is not finite exactly when its exponent bits are all ones, that is when
+            // ~(bits | 0x807F_FFFF) is 0. Taking the minimum of that over the window vectorises
+            // (this pass runs at memory speed on the reader thread); only a hit is looked for.
+            let bits = features.assumingMemoryBound(to: UInt32.self)
+            var smallest = UInt32.max
+            for i in elements { smallest = min(smallest, ~(bits[i] | 0x807F_FFFF)) }
+            guard smallest == 0 else { return nil }
             let p = features.assumingMemoryBound(to: Float.self)
             return elements.first { !p[$0].isFinite }.map { ($0 / f, $0 % f) }
         case .float64:

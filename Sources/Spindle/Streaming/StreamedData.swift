@@ -1,3 +1,5 @@
+import Foundation
+
 /// A training split streamed from its file through a `PrefetchReader`: block shuffle plus a
 /// shuffle window (`StreamPlan`), in bounded memory.
 public final class StreamedData: TrainingData {
@@ -8,6 +10,7 @@ public final class StreamedData: TrainingData {
     private let identity: FileIdentity
     private var reader: PrefetchReader?
     private var epochPlan: StreamPlan.Epoch?
+    private var pool: WorkerPool?
 
     /// - Parameters:
     ///   - plan: the blocks of `split` to train on and how many make a window; a window's rows
@@ -42,6 +45,8 @@ public final class StreamedData: TrainingData {
                                 first: first, end: epochs * plan.windowCount)
     }
 
+    public func attach(_ pool: WorkerPool) { self.pool = pool }
+
     public func batch(epoch: Int, index: Int, batchSize: Int) throws -> Batch {
         guard let reader else { preconditionFailure("StreamedData: batch before start") }
         let e = self.epoch(epoch)
@@ -49,18 +54,68 @@ public final class StreamedData: TrainingData {
         var runs: [(store: any RowStore, indices: ArraySlice<Int>)] = []
         for w in e.window(containing: lower)...e.window(containing: upper - 1) {
             let window = try reader.window(epoch * plan.windowCount + w)
+            try inflate(window, tasks: window.tasks.count - window.nextTask)
             let from = max(lower, e.starts[w]) - e.starts[w], to = min(upper, e.starts[w + 1]) - e.starts[w]
             runs.append((window, window.order[from..<to]))
         }
         return Batch(runs)
     }
 
-    public func finished(epoch: Int, index: Int, batchSize: Int) {
+    public func finished(epoch: Int, index: Int, batchSize: Int) throws -> Double {
+        guard let reader else { return 0 }
         let e = self.epoch(epoch)
         let upper = min((index + 1) * batchSize, rows)
         // Windows that end at or before the next batch's first row are done.
         let next = upper == rows ? e.windows.count : e.window(containing: upper)
-        reader?.release(before: epoch * plan.windowCount + next)
+        let current = epoch * plan.windowCount + next
+        reader.release(before: current)
+        guard reader.inflates else { return 0 }
+        // Inflate a share of the next window still compressed, so that it is ready when the
+        // batches of the current one run out: what is left of it over the batches left.
+        let started = DispatchTime.now().uptimeNanoseconds
+        let batchesLeft = upper == rows ? 1 : (e.starts[next + 1] - upper + batchSize - 1) / batchSize
+        for n in (current + 1)...(current + reader.ring) {
+            guard let window = reader.loadedWindow(n) else { break }
+            let left = window.tasks.count - window.nextTask
+            if left > 0 {
+                // At least a chunk per worker, so that none of them idles through the pass.
+                let share = max((left + batchesLeft - 1) / batchesLeft, pool?.count ?? 1)
+                try inflate(window, tasks: min(left, share))
+                break
+            }
+        }
+        return Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+    }
+
+    /// Inflates the next `count` stored chunks of `window` on the workers.
+    private func inflate(_ window: RowWindow, tasks count: Int) throws {
+        guard count > 0, let reader else { return }
+        let tasks = window.tasks[window.nextTask..<(window.nextTask + count)]
+        let failures = Failures()
+        let location = "\(split.path):\(split.paths.x)", shuffled = reader.shuffled
+        let run = { (part: ArraySlice<ChunkInflation.Task>) in
+            for task in part {
+                do { try window.inflate(task, shuffled: shuffled, location: location) } catch { failures.add(error) }
+            }
+        }
+        if let pool {
+            pool.run { w in
+                let mine = Partition.part(tasks.count, index: w, of: pool.count)
+                run(tasks[(tasks.startIndex + mine.lowerBound)..<(tasks.startIndex + mine.upperBound)])
+            }
+        } else {
+            run(tasks)
+        }
+        window.nextTask += count
+        if let error = failures.first { throw error }
+    }
+
+    /// Errors met by workers, the first kept.
+    private final class Failures: @unchecked Sendable {
+        private let lock = NSLock()
+        private var errors: [Error] = []
+        func add(_ error: Error) { lock.lock(); errors.append(error); lock.unlock() }
+        var first: Error? { lock.lock(); defer { lock.unlock() }; return errors.first }
     }
 
     public func stop() {

@@ -17,6 +17,8 @@ public struct StreamedSplit: Sendable {
     public let filters: [String]
     /// Largest label + 1, for labels.
     public let labelBound: Int?
+    /// Bytes x takes in the file, against its bytes in memory: below 1 when compressed.
+    public let compressionRatio: Double
 
     /// Rows per pass when checking y.
     static let checkRows = 1 << 20
@@ -49,7 +51,8 @@ public struct StreamedSplit: Sendable {
         }
         return StreamedSplit(path: path, paths: paths, name: DatasetReader.splitName(file, paths), rows: rows,
                              featureCount: x.shape[1], elementType: x.elementType, targets: targets,
-                             chunkRows: x.chunkShape?.first, filters: x.filters, labelBound: bound)
+                             chunkRows: x.chunkShape?.first, filters: x.filters, labelBound: bound,
+                             compressionRatio: Double(x.storedBytes()) / Double(x.elementCount * x.elementType.byteSize))
     }
 
     /// Bytes of one row in memory: features in the file's type, plus targets.
@@ -81,6 +84,10 @@ public struct StreamedSplit: Sendable {
     /// Whether x's chunks are so small (under 16 KiB, e.g. one row each) that reading them is
     /// dominated by per-chunk overhead.
     public var hasTinyChunks: Bool { (chunkBytes ?? .max) < 16 << 10 }
+
+    /// Whether x is compressed yet barely smaller (random-looking floats): inflating it then costs
+    /// the workers more than reading it uncompressed would.
+    public var compressesPoorly: Bool { filters.contains("deflate") && compressionRatio > 0.8 }
 }
 
 extension StreamedSplit {

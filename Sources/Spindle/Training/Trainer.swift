@@ -57,6 +57,7 @@ public final class Trainer {
                             shards: config.shards, maxBatch: min(config.batchSize, train.rows),
                             dropout: config.dropout, seed: config.seed, communicator: communicator)
         evaluator = Evaluator(network: network, pool: engine.pool, shards: config.shards)
+        train.attach(engine.pool)
     }
 
     /// Continues from a checkpoint: its parameters and optimizer moments replace the fresh ones.
@@ -145,7 +146,8 @@ public final class Trainer {
                 let started = DispatchTime.now().uptimeNanoseconds
                 let result = engine.step(batch, step: state.step, update: scalars,
                                          clipNorm: config.clipNorm.map { Float($0) })
-                data.finished(epoch: state.epoch, index: state.batchInEpoch, batchSize: batchSize)
+                engine.timings.loaderWork += try data.finished(epoch: state.epoch, index: state.batchInEpoch,
+                                                               batchSize: batchSize)
                 engine.timings.dataWait += waited
                 engine.timings.wall += waited
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 + waited

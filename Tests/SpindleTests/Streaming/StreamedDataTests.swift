@@ -29,7 +29,7 @@ struct StreamedDataTests {
                 let (x, y) = gathered(batch, features: 5)
                 let want = gathered(Batch(split: fixture.split, indices: rows[...]), features: 5)
                 #expect(x == want.x && y == want.y, "epoch \(epoch) batch \(index)")
-                data.finished(epoch: epoch, index: index, batchSize: batchSize)
+                _ = try data.finished(epoch: epoch, index: index, batchSize: batchSize)
             }
         }
     }
@@ -45,13 +45,13 @@ struct StreamedDataTests {
             for index in 0..<13 {
                 let batch = try whole.batch(epoch: epoch, index: index, batchSize: 24)
                 if epoch == 1 && index >= 5 { expected.append(gathered(batch, features: 5).x) }
-                whole.finished(epoch: epoch, index: index, batchSize: 24)
+                _ = try whole.finished(epoch: epoch, index: index, batchSize: 24)
             }
         }
         for index in 5..<13 {
             let batch = try resumed.batch(epoch: 1, index: index, batchSize: 24)
             #expect(gathered(batch, features: 5).x == expected[index - 5])
-            resumed.finished(epoch: 1, index: index, batchSize: 24)
+            _ = try resumed.finished(epoch: 1, index: index, batchSize: 24)
         }
     }
 
@@ -65,19 +65,43 @@ struct StreamedDataTests {
         #expect(streamed == gathered(Batch(split: whole, indices: Array(0..<70)[...]), features: 3).x)
     }
 
+    /// Deflated chunks are copied as stored and inflated by the workers between steps (with or
+    /// without HDF5's byte shuffle, the dataset's last chunk partial): the same rows come out.
+    @Test(arguments: [(H5ElementType.float32, false), (.float32, true), (.uint8, false), (.int16, true), (.float64, true)])
+    func deflatedChunksInflateOnTheWorkers(type: H5ElementType, shuffle: Bool) throws {
+        let fixture = try StreamFixture(rows: 300, features: 5, type: type, chunkRows: 16, gzip: 1, shuffle: shuffle)
+        let whole = try DatasetReader.load(try DatasetReader.openFile(fixture.path), .named("train"))
+        let data = try Self.streamed(fixture, prefetch: 2)
+        data.attach(WorkerPool(count: 2))
+        try data.start(epoch: 0, index: 0, batchSize: 24, epochs: 2)
+        defer { data.stop() }
+        var worked = 0.0
+        for epoch in 0..<2 {
+            let expected = data.plan.epoch(epoch).fileRows()
+            for index in 0..<13 {
+                let batch = try data.batch(epoch: epoch, index: index, batchSize: 24)
+                let rows = Array(expected[(index * 24)..<min((index + 1) * 24, 300)])
+                #expect(gathered(batch, features: 5).x == gathered(Batch(split: whole, indices: rows[...]), features: 5).x,
+                        "epoch \(epoch) batch \(index)")
+                worked += try data.finished(epoch: epoch, index: index, batchSize: 24)
+            }
+        }
+        #expect(worked > 0, "chunks were inflated between steps")
+    }
+
     @Test func aTruncatedFileStopsTrainingWithAClearError() throws {
         let fixture = try StreamFixture(rows: 600, features: 8)
         let data = try Self.streamed(fixture)
         try data.start(epoch: 0, index: 0, batchSize: 24, epochs: 1)
         defer { data.stop() }
         _ = try data.batch(epoch: 0, index: 0, batchSize: 24)
-        data.finished(epoch: 0, index: 0, batchSize: 24)
+        _ = try data.finished(epoch: 0, index: 0, batchSize: 24)
         let size = try FileManager.default.attributesOfItem(atPath: fixture.path)[.size] as! Int
         #expect(truncate(fixture.path, off_t(size / 2)) == 0)
         let error = #expect(throws: SpindleError.self) {
             for index in 1..<25 {
                 _ = try data.batch(epoch: 0, index: index, batchSize: 24)
-                data.finished(epoch: 0, index: index, batchSize: 24)
+                _ = try data.finished(epoch: 0, index: index, batchSize: 24)
             }
         }
         #expect("\(error!)".contains("was truncated from \(size) to \(size / 2) bytes while training read it"))
@@ -89,7 +113,7 @@ struct StreamedDataTests {
         try data.start(epoch: 0, index: 0, batchSize: 24, epochs: 1)
         defer { data.stop() }
         _ = try data.batch(epoch: 0, index: 0, batchSize: 24)
-        data.finished(epoch: 0, index: 0, batchSize: 24)
+        _ = try data.finished(epoch: 0, index: 0, batchSize: 24)
         // Same size, new contents and modification time: what an in-place rewrite looks like.
         let handle = try #require(FileHandle(forWritingAtPath: fixture.path))
         try handle.seek(toOffset: 4096)
@@ -100,7 +124,7 @@ struct StreamedDataTests {
         let error = #expect(throws: SpindleError.self) {
             for index in 1..<25 {
                 _ = try data.batch(epoch: 0, index: index, batchSize: 24)
-                data.finished(epoch: 0, index: index, batchSize: 24)
+                _ = try data.finished(epoch: 0, index: index, batchSize: 24)
             }
         }
         #expect("\(error!)".contains("was modified while training read it"))

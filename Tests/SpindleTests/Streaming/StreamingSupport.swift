@@ -11,7 +11,7 @@ final class StreamFixture {
 
     /// Rows' features are row·F + j (mod 251 for integer types), labels row mod `classes`.
     init(rows: Int, features: Int, classes: Int = 3, type: H5ElementType = .float32, chunkRows: Int? = 16,
-         gzip: Int? = nil) throws {
+         gzip: Int? = nil, shuffle: Bool = false) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("stream-\(UUID())").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         path = directory + "/data.h5"
@@ -19,7 +19,7 @@ final class StreamFixture {
         let labels = (0..<rows).map { Int32($0 % classes) }
         let file = try H5File.create(path)
         let x = try file.createDataset("train/x", type: type, shape: [rows, features],
-                                       chunkShape: chunkRows.map { [$0, features] }, gzipLevel: gzip)
+                                       chunkShape: chunkRows.map { [$0, features] }, gzipLevel: gzip, shuffle: shuffle)
         try x.write(values)
         let y = try file.createDataset("train/y", type: .int64, shape: [rows])
         try y.write(labels.map { Int64($0) })
