@@ -24,12 +24,7 @@ struct DataOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp(
         "Memory training data may take, e.g. 512M or 4G (default: a quarter of RAM).",
         discussion: "A training split that fits is loaded whole and fully shuffled each epoch; a larger one is streamed: blocks of whole chunks in a shuffled order, through a few shuffle windows in memory."),
-        transform: { text in
-            guard let budget = MemoryBudget(parsing: text) else {
-                throw ValidationError("invalid --memory-budget '\(text)': expected a size such as 512M, 4G or a number of bytes")
-            }
-            return budget
-        })
+        transform: MemoryBudget.parsingFlag)
     var memoryBudget: MemoryBudget?
 
     @Option(parsing: .unconditional, help: "Shuffle windows read ahead while streaming.")
@@ -53,3 +48,13 @@ struct DataOptions: ParsableArguments {
     func path() throws -> String { try data ?? BundledData.path() }
 }
 
+
+extension MemoryBudget {
+    /// --memory-budget's value, or a usage error naming it.
+    static func parsingFlag(_ text: String) throws -> MemoryBudget {
+        guard let budget = MemoryBudget(parsing: text) else {
+            throw ValidationError("invalid --memory-budget '\(text)': expected a size such as 512M, 4G or a number of bytes")
+        }
+        return budget
+    }
+}

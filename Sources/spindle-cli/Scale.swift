@@ -24,6 +24,11 @@ struct Scale: ParsableCommand {
     var trainY = "/train/y"
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Memory the training split may take, e.g. 512M (default: a quarter of RAM); a larger split is streamed from the file, as train does, and the time spent waiting for it is measured."),
+        transform: MemoryBudget.parsingFlag)
+    var memoryBudget: MemoryBudget?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp(
         "Measure on ROWS rows of random data (784 features, 10 classes) instead of a file (default: off).",
         valueName: "rows"))
     var synthetic: Int?
@@ -171,21 +176,22 @@ struct Scale: ParsableCommand {
     }
 
     /// This command's model and training split, checked to fit each other and the batch size.
-    func prepare() throws -> (spec: ModelSpec, split: DatasetSplit) {
-        let split = try trainingSplit()
+    func prepare() throws -> (spec: ModelSpec, data: ScalingData) {
+        let data = try trainingData()
+        let split = data.rows
         let outputs = split.targetWidth ?? max(split.labelBound ?? 2, 2)
         let spec = ModelSpec(inputCount: split.featureCount, hiddenSizes: try model.hiddenSizes(),
                              outputCount: outputs, activation: model.activation, loss: model.loss)
         try ScalingReport.check(spec: spec, data: split, batchSize: batchSize)
-        return (spec, split)
+        return (spec, data)
     }
 
     /// Measures the prepared model and data at `workerCounts` workers (per rank).
-    func measure(_ prepared: (spec: ModelSpec, split: DatasetSplit), workerCounts: [Int],
+    func measure(_ prepared: (spec: ModelSpec, data: ScalingData), workerCounts: [Int],
                  communicator: Communicator = SingleProcess()) throws -> ScalingReport {
-        let (spec, split) = prepared
+        let (spec, data) = prepared
         return try ScalingReport.measure(
-            spec: spec, data: split, batchSize: batchSize,
+            spec: spec, data: data, batchSize: batchSize,
             optimizer: OptimizerConfig(kind: optimizer, learningRate: lr), workerCounts: workerCounts,
             steps: steps, repeats: repeats, dropout: model.dropout, communicator: communicator)
     }
@@ -202,13 +208,25 @@ struct Scale: ParsableCommand {
         try report.speedupPlot().write(to: svg)
     }
 
-    /// The training split to measure: --synthetic rows, DATA, or the bundled file.
-    private func trainingSplit() throws -> DatasetSplit {
+    /// The training split to measure: --synthetic rows, DATA, or the bundled file; streamed, as
+    /// `train` would, when it is larger than --memory-budget.
+    private func trainingData() throws -> ScalingData {
         if let synthetic {
-            return Self.randomSplit(rows: synthetic, features: Self.syntheticFeatures, classes: Self.syntheticClasses)
+            return ScalingData(Self.randomSplit(rows: synthetic, features: Self.syntheticFeatures,
+                                                classes: Self.syntheticClasses))
         }
         let path = try data ?? BundledData.path()
-        return try DatasetReader.load(try DatasetReader.openFile(path), .init(x: trainX, y: trainY))
+        let paths = DatasetReader.SplitPaths(x: trainX, y: trainY)
+        let split = try StreamedSplit.open(path, paths)
+        let budget = memoryBudget ?? .default
+        guard split.inMemoryBytes > budget.bytes else {
+            return ScalingData(try DatasetReader.load(try DatasetReader.openFile(path), paths))
+        }
+        let prefetch = 2
+        let layout = try split.streamLayout(budget: budget, prefetch: prefetch, batchSize: batchSize)
+        let plan = StreamPlan(blocks: StreamPlan.blocks(rows: 0..<split.rows, blockRows: layout.blockRows),
+                              windowBlocks: layout.windowBlocks, seed: 1, shuffled: true)
+        return try ScalingData(streaming: split, plan: plan, prefetch: prefetch)
     }
 
     /// Uniform random features in [0, 1) and labels (the values do not change the speed), from

@@ -50,6 +50,26 @@ import Testing
         #expect(try floatDatasets(in: scratch.path("resumed/model.h5")) == expected)
     }
 
+    /// `spindle scale` measures a split over the budget as train reads it: streamed, with the
+    /// wait for data and the loader's work in its timings.
+    @Test func scaleMeasuresStreamedData() throws {
+        let scratch = try Scratch()
+        try Self.makeData(scratch)
+        let run = try spindleSucceeds(["scale", "data.h5", "--workers", "1,2", "--steps", "30", "--repeats", "1",
+                                       "--layers", "32", "--batch-size", "100", "--memory-budget", "3M", "--json"],
+                                      in: scratch)
+        let report = try jsonObject(run.stdoutLines.last ?? "")
+        let environment = try #require(report["environment"] as? [String: Any])
+        #expect(environment["data"] as? String == "data.h5:/train (streamed)", "\(environment)")
+        let rows = try #require(report["rows"] as? [[String: Any]])
+        #expect(rows.count == 2)
+        for row in rows {
+            let timings = try #require(row["timings"] as? [String: Any])
+            #expect((timings["data_wait"] as? Double).map { $0 >= 0 } == true, "\(timings)")
+            #expect(timings["loader_work"] as? Double == 0, "uncompressed: nothing to inflate")
+        }
+    }
+
     @Test func oneRowChunksStillTrainWithAWarning() throws {
         let scratch = try Scratch()
         try Self.makeData(scratch, chunkRows: 1, rows: 5000, features: 32)

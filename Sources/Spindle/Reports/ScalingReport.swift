@@ -110,12 +110,22 @@ public struct ScalingReport: Codable, Equatable, Sendable {
                                workerCounts: [Int], steps: Int, repeats: Int, warmupSteps: Int = 2,
                                dropout: Double = 0, clipNorm: Float? = nil,
                                communicator: Communicator = SingleProcess()) throws -> ScalingReport {
+        try measure(spec: spec, data: ScalingData(data), batchSize: batchSize, optimizer: optimizer,
+                    workerCounts: workerCounts, steps: steps, repeats: repeats, warmupSteps: warmupSteps,
+                    dropout: dropout, clipNorm: clipNorm, communicator: communicator)
+    }
+
+    /// As `measure(spec:data:…)` for a split in memory, for data that may be streamed.
+    public static func measure(spec: ModelSpec, data: ScalingData, batchSize: Int, optimizer: OptimizerConfig,
+                               workerCounts: [Int], steps: Int, repeats: Int, warmupSteps: Int = 2,
+                               dropout: Double = 0, clipNorm: Float? = nil,
+                               communicator: Communicator = SingleProcess()) throws -> ScalingReport {
         let counts = Array(Set(workerCounts)).sorted()
         precondition(!counts.isEmpty && counts.allSatisfy { (1...1024).contains($0) },
                      "ScalingReport: worker counts in 1...1024")
         precondition(batchSize > 0 && steps > 0 && repeats > 0 && warmupSteps >= 0,
                      "ScalingReport: positive batch size, steps and repeats")
-        try check(spec: spec, data: data, batchSize: batchSize)
+        try check(spec: spec, data: data.rows, batchSize: batchSize)
         let measurement = Measurement(spec: spec, data: data, batchSize: batchSize, optimizer: optimizer,
                                       warmupSteps: warmupSteps, steps: steps, dropout: dropout, clipNorm: clipNorm,
                                       communicator: communicator)
@@ -123,7 +133,7 @@ public struct ScalingReport: Codable, Equatable, Sendable {
         var timings = [StepTimings](repeating: StepTimings(), count: counts.count)
         for r in 0..<repeats {
             for i in (r % 2 == 0 ? Array(counts.indices) : counts.indices.reversed()) {
-                let run = measurement.run(workers: counts[i])
+                let run = try measurement.run(workers: counts[i])
                 rates[i].append(run.samplesPerSecond)
                 timings[i] = timings[i] + run.timings
             }
@@ -144,7 +154,7 @@ public struct ScalingReport: Codable, Equatable, Sendable {
         let environment = Environment(
             spindleVersion: BuildInfo.version, blas: BLAS.description, blasCore: BLAS.coreName,
             cores: cores, architecture: spec.architecture,
-            parameters: ParameterLayout(spec).parameterCount, data: data.name, batchSize: batchSize,
+            parameters: ParameterLayout(spec).parameterCount, data: data.rows.name, batchSize: batchSize,
             optimizer: optimizer.kind.rawValue, steps: steps, warmupSteps: warmupSteps, repeats: repeats,
             shards: "shards = workers")
         return ScalingReport(environment: environment, rows: rows, serialFraction: f,
@@ -155,7 +165,7 @@ public struct ScalingReport: Codable, Equatable, Sendable {
     /// `measure` checks first; callers can check before announcing a long measurement).
     /// - Throws: `SpindleError.invalidConfig` when `data` has fewer rows than a batch;
     ///   `SpindleError.invalidData` when `data` does not fit `spec` (features, labels, loss).
-    public static func check(spec: ModelSpec, data: DatasetSplit, batchSize: Int) throws {
+    public static func check(spec: ModelSpec, data: any SequentialRows, batchSize: Int) throws {
         guard data.rows >= batchSize else {
             throw SpindleError.invalidConfig(setting: "batch-size", found: String(batchSize),
                                              expected: "at most the \(data.rows) rows of \(data.name)")
@@ -169,7 +179,12 @@ public struct ScalingReport: Codable, Equatable, Sendable {
                 location: data.name,
                 problem: "has float targets, but --loss cross-entropy needs integer class labels (use --loss mse)")
         }
-        try DatasetReader.checkLabels(data, classes: spec.outputCount)
+        if let whole = data as? DatasetSplit {
+            try DatasetReader.checkLabels(whole, classes: spec.outputCount)
+        } else if let bound = data.labelBound, bound > spec.outputCount {
+            throw SpindleError.invalidData(location: data.name + "/y",
+                                           problem: "label \(bound - 1) is out of range: expected 0..<\(spec.outputCount)")
+        }
     }
 
     /// The middle value; the mean of the two middle values for an even count.
@@ -262,43 +277,47 @@ public enum Amdahl {
 
 /// Times training steps for one configuration at any worker count.
 private struct Measurement {
-    let spec: ModelSpec, data: DatasetSplit, batchSize: Int, optimizer: OptimizerConfig
+    let spec: ModelSpec, data: ScalingData, batchSize: Int, optimizer: OptimizerConfig
     let warmupSteps: Int, steps: Int, dropout: Double, clipNorm: Float?
     let communicator: Communicator
-    /// A fixed shuffle, so that batches gather scattered rows as in training.
-    let order: [Int]
 
-    init(spec: ModelSpec, data: DatasetSplit, batchSize: Int, optimizer: OptimizerConfig,
+    init(spec: ModelSpec, data: ScalingData, batchSize: Int, optimizer: OptimizerConfig,
          warmupSteps: Int, steps: Int, dropout: Double, clipNorm: Float?, communicator: Communicator) {
         (self.spec, self.data, self.batchSize, self.optimizer) = (spec, data, batchSize, optimizer)
         (self.warmupSteps, self.steps, self.dropout, self.clipNorm) = (warmupSteps, steps, dropout, clipNorm)
         self.communicator = communicator
-        order = Shuffle.permutation(count: data.rows, seed: 1, epoch: 0)
     }
 
-    func run(workers: Int) -> (samplesPerSecond: Double, timings: StepTimings) {
+    func run(workers: Int) throws -> (samplesPerSecond: Double, timings: StepTimings) {
         // Made before the clock starts: thread start-up is not part of a step.
         let engine = StepEngine(network: Network(spec: spec, seed: 1), optimizer: optimizer, workers: workers,
                                 shards: workers, maxBatch: batchSize, dropout: dropout, seed: 1,
                                 communicator: communicator)
-        let batches = data.rows / batchSize
-        var dataWait = 0.0
-        func step(_ k: Int) {
+        let loader = try data.loader()
+        loader.attach(engine.pool)
+        // Whole batches only, epoch after epoch, as many epochs as the steps need.
+        let batches = data.rows.rows / batchSize, total = warmupSteps + steps
+        try loader.start(epoch: 0, index: 0, batchSize: batchSize, epochs: (total + batches - 1) / batches)
+        defer { loader.stop() }
+        var dataWait = 0.0, loaderWork = 0.0
+        func step(_ k: Int) throws {
             let fetched = DispatchTime.now().uptimeNanoseconds
-            let lower = (k % batches) * batchSize
-            let batch = Batch(split: data, indices: order[lower..<(lower + batchSize)])
+            let batch = try loader.batch(epoch: k / batches, index: k % batches, batchSize: batchSize)
             dataWait += Double(DispatchTime.now().uptimeNanoseconds - fetched) * 1e-9
             let scalars = engine.optimizer.scalars(step: k + 1, learningRate: optimizer.learningRate)
             engine.step(batch, step: k, update: scalars, clipNorm: clipNorm)
+            loaderWork += try loader.finished(epoch: k / batches, index: k % batches, batchSize: batchSize)
         }
-        for k in 0..<warmupSteps { step(k) }
+        for k in 0..<warmupSteps { try step(k) }
         engine.timings = StepTimings()
-        dataWait = 0
+        (dataWait, loaderWork) = (0, 0)
         let start = DispatchTime.now().uptimeNanoseconds
-        for k in warmupSteps..<(warmupSteps + steps) { step(k) }
+        for k in warmupSteps..<total { try step(k) }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
         var timings = engine.timings
         timings.dataWait += dataWait
+        timings.wall += dataWait
+        timings.loaderWork += loaderWork
         return (Double(steps * batchSize) / seconds, timings)
     }
 }
