@@ -51,6 +51,22 @@ struct MPITests {
         #expect(difference < 1e-5, "relative difference \(difference)")
     }
 
+    /// A split over --memory-budget is streamed by every rank (each holds its windows, never the
+    /// whole split), and the ranks still train the single process's model.
+    @Test func ranksStreamTheSplitAsOneProcessDoes() throws {
+        let scratch = try Scratch()
+        try spindleSucceeds(["synth", "--rows", "6000", "--features", "64", "--classes", "4", "--chunk-rows", "64",
+                             "-o", "big.h5"], in: scratch)
+        let streaming = ["train", "big.h5", "--layers", "16", "--batch-size", "60", "--epochs", "1", "--seed", "2",
+                         "--shards", "1", "--memory-budget", "1M", "--prefetch", "1"]
+        let ranks = try MPI.succeeds(ranks: 2, streaming + ["--checkpoint-dir", "ranks"], in: scratch)
+        #expect(ranks.stderr.contains("streaming big.h5:/train"), "\(ranks.transcript)")
+        try spindleSucceeds(streaming + ["--checkpoint-dir", "single", "--quiet"], in: scratch)
+        let difference = try Self.relativeDifference(scratch.path("ranks/model.h5"), scratch.path("single/model.h5"),
+                                                     in: scratch)
+        #expect(difference < 1e-5, "relative difference \(difference)")
+    }
+
     /// Stopped after 10 steps and resumed by both ranks to 20: the same bits as 20 in one go.
     @Test func resumeUnderMPI() throws {
         let scratch = try Scratch()
