@@ -28,7 +28,8 @@ import Testing
             let validation = try #require(epoch["validation"] as? [String: Any])
             #expect(validation["loss"] is Double && validation["accuracy"] is Double)
             let timings = try #require(epoch["timings"] as? [String: Any])
-            for key in ["wall", "forwardBackward", "gradients", "optimizer", "barrierWait", "dataWait", "coordinator"] {
+            for key in ["wall", "forwardBackward", "gradients", "optimizer", "barrierWait", "dataStartup", "dataWait",
+                        "loaderWork", "coordinator"] {
                 #expect(timings[key] is Double, "timings lack \(key)")
             }
             #expect((timings["wall"] as? Double ?? 0) > 0)

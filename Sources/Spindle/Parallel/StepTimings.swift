@@ -18,8 +18,10 @@ public struct StepTimings: Codable, Equatable, Sendable {
     public var optimizer = 0.0
     /// Worker time idle at the barriers: W × (phase wall time) − busy time, over both phases.
     public var barrierWait = 0.0
-    /// Time waiting for the next batch from the data loader.
+    /// Time waiting for the next batch from the data loader, after the run's first batch.
     public var dataWait = 0.0
+    /// Time the run's first batch waited: the loader filling its first window.
+    public var dataStartup = 0.0
     /// Wall time the workers spent, between steps, on the loader's work for later batches
     /// (inflating compressed chunks); not part of `wall`.
     public var loaderWork = 0.0
@@ -35,7 +37,8 @@ public struct StepTimings: Codable, Equatable, Sendable {
         var s = a
         s.steps += b.steps; s.wall += b.wall; s.forwardBackward += b.forwardBackward
         s.gradients += b.gradients; s.optimizer += b.optimizer; s.barrierWait += b.barrierWait
-        s.dataWait += b.dataWait; s.coordinator += b.coordinator; s.loaderWork += b.loaderWork; s.communication += b.communication
+        s.dataWait += b.dataWait; s.coordinator += b.coordinator; s.loaderWork += b.loaderWork
+        s.dataStartup += b.dataStartup; s.communication += b.communication
         return s
     }
 }

@@ -134,6 +134,7 @@ public final class Trainer {
             try data.start(epoch: state.epoch, index: state.batchInEpoch, batchSize: batchSize, epochs: config.epochs)
         }
         defer { data.stop() }
+        var firstBatch = true
         while state.epoch < config.epochs, state.step < total, !stopped {
             var learningRate = config.optimizer.learningRate
             while state.batchInEpoch < stepsPerEpoch, state.step < total, !stopped {
@@ -148,7 +149,14 @@ public final class Trainer {
                                          clipNorm: config.clipNorm.map { Float($0) })
                 engine.timings.loaderWork += try data.finished(epoch: state.epoch, index: state.batchInEpoch,
                                                                batchSize: batchSize)
-                engine.timings.dataWait += waited
+                // The run's first batch waits for the loader to fill its first window, however
+                // fast it then keeps up: that start-up is counted apart from waits in the stream.
+                if firstBatch {
+                    engine.timings.dataStartup += waited
+                    firstBatch = false
+                } else {
+                    engine.timings.dataWait += waited
+                }
                 engine.timings.wall += waited
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 + waited
                 guard result.lossSum.isFinite else {
