@@ -19,9 +19,11 @@ final class BlockReader {
         self.identity = identity
         let file = try DatasetReader.openFile(split.path)
         self.file = file
-        // A cache of one chunk: every read covers whole chunks, each read once per epoch, so a
-        // larger cache would only hold chunks that are never asked for again.
-        x = try file.openDataset(split.paths.x, chunkCacheBytes: split.chunkBytes)
+        // Every read covers whole chunks, each once per epoch, so caching them gains nothing. An
+        // unfiltered chunk bypasses a cache too small to hold it and is read straight into the
+        // window (h5py, 100 chunks of 1 MiB: 43 ms with no cache, 55 ms with a 1 MiB one, which
+        // copies each chunk twice); a filtered one gets a cache of one chunk to be filtered in.
+        x = try file.openDataset(split.paths.x, chunkCacheBytes: split.filters.isEmpty ? 0 : split.chunkBytes)
         y = split.targets == .none ? nil : try split.paths.y.map { try file.openDataset($0) }
         inflates = ChunkInflation.supports(x)
         shuffled = x.filters.first == "shuffle"
