@@ -104,9 +104,7 @@ enum ModelCompatibility {
     /// file a window at a time.
     static func open(_ path: String, _ paths: DatasetReader.SplitPaths,
                      requireTargets: Bool = true) throws -> any SequentialRows {
-        let split = try StreamedSplit.open(path, paths, requireTargets: requireTargets)
-        guard split.inMemoryBytes <= MemoryBudget.default.bytes else { return try StreamedRows(split) }
-        return try DatasetReader.load(try DatasetReader.openFile(path), paths, requireTargets: requireTargets)
+        try StreamedSplit.open(path, paths, requireTargets: requireTargets).rows(within: MemoryBudget.default.bytes)
     }
 
     static func check(_ spec: ModelSpec, _ split: any SequentialRows) throws {

@@ -112,9 +112,9 @@ struct LoadedData {
     private static func open(_ path: String, _ paths: DatasetReader.SplitPaths, budget: MemoryBudget,
                              used: inout Int) throws -> any SequentialRows {
         let split = try StreamedSplit.open(path, paths)
-        guard used + split.inMemoryBytes <= budget.bytes else { return try StreamedRows(split) }
-        used += split.inMemoryBytes
-        return try DatasetReader.load(try DatasetReader.openFile(path), paths)
+        let rows = try split.rows(within: budget.bytes - used)
+        if rows is DatasetSplit { used += split.inMemoryBytes }
+        return rows
     }
 
     /// How many of `count` units --val-fraction holds out; at least 1 and fewer than all.

@@ -36,22 +36,22 @@ enum ChunkInflation {
 }
 
 extension RowWindow {
-    /// Inflates `task` into its rows of the window; `scratch` holds a whole chunk for the last
-    /// chunk of a dataset, which is stored padded to the full chunk size.
+    /// Inflates `task` into its rows of the window.
+    /// - Parameter scratch: room for two whole chunks, reused from task to task: the inflated
+    ///   bytes before unshuffling, and the last chunk of a dataset, which is stored padded to the
+    ///   full chunk size.
     /// - Throws: `SpindleError.invalidData` for a chunk that zlib cannot inflate to the expected size.
-    func inflate(_ task: ChunkInflation.Task, shuffled: Bool, location: String) throws {
+    func inflate(_ task: ChunkInflation.Task, shuffled: Bool, location: String, scratch: UnsafeMutableRawPointer) throws {
         let elementSize = elementType.byteSize
         let rowBytes = featureCount * elementSize
         let chunkBytes = task.chunkRows * rowBytes
         let destination = features + task.row * rowBytes
         let whole = task.rows == task.chunkRows
-        let output = whole ? destination : UnsafeMutableRawPointer.allocate(byteCount: chunkBytes, alignment: 64)
-        defer { if !whole { output.deallocate() } }
+        let output = whole ? destination : scratch + chunkBytes
         let source = staging + task.source
         let deflateSkipped = task.mask & (shuffled ? 2 : 1) != 0
         let shuffleSkipped = !shuffled || task.mask & 1 != 0
-        let plain = shuffleSkipped ? output : UnsafeMutableRawPointer.allocate(byteCount: chunkBytes, alignment: 64)
-        defer { if !shuffleSkipped { plain.deallocate() } }
+        let plain = shuffleSkipped ? output : scratch
         if deflateSkipped {
             guard task.size == chunkBytes else { throw corrupt(task, location, "holds \(task.size) bytes, expected \(chunkBytes)") }
             plain.copyMemory(from: source, byteCount: chunkBytes)

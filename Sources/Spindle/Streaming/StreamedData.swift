@@ -11,11 +11,15 @@ public final class StreamedData: TrainingData {
     private var reader: PrefetchReader?
     private var epochPlan: StreamPlan.Epoch?
     private var pool: WorkerPool?
+    /// Each worker's inflation scratch (two chunks), made once.
+    private var scratch: [UnsafeMutableRawPointer] = []
 
     /// - Parameters:
     ///   - plan: the blocks of `split` to train on and how many make a window; a window's rows
     ///     (less one block) must be at least a batch, so that a batch spans at most two windows.
     ///   - prefetch: windows read ahead of the one training is in (ring = prefetch + 1).
+    deinit { scratch.forEach { $0.deallocate() } }
+
     public init(_ split: StreamedSplit, plan: StreamPlan, prefetch: Int) throws {
         precondition(prefetch >= 1, "StreamedData: prefetch at least one window")
         self.split = split
@@ -45,7 +49,11 @@ public final class StreamedData: TrainingData {
                                 first: first, end: epochs * plan.windowCount)
     }
 
-    public func attach(_ pool: WorkerPool) { self.pool = pool }
+    public func attach(_ pool: WorkerPool) {
+        self.pool = pool
+        scratch.forEach { $0.deallocate() }
+        scratch = []  // made again, one per worker of this pool
+    }
 
     public func batch(epoch: Int, index: Int, batchSize: Int) throws -> Batch {
         guard let reader else { preconditionFailure("StreamedData: batch before start") }
@@ -93,19 +101,23 @@ public final class StreamedData: TrainingData {
         let tasks = window.tasks[window.nextTask..<(window.nextTask + count)]
         let failures = Failures()
         let location = "\(split.path):\(split.paths.x)", shuffled = reader.shuffled
-        let run = { (part: ArraySlice<ChunkInflation.Task>) in
-            for task in part {
-                do { try window.inflate(task, shuffled: shuffled, location: location) } catch { failures.add(error) }
+        let workers = pool?.count ?? 1
+        if scratch.isEmpty {
+            let chunkBytes = 2 * (split.chunkBytes ?? 0)
+            scratch = (0..<workers).map { _ in .allocate(byteCount: chunkBytes, alignment: 64) }
+        }
+        let scratch = self.scratch
+        let run = { (w: Int) in
+            let mine = Partition.part(tasks.count, index: w, of: workers)
+            for task in tasks[(tasks.startIndex + mine.lowerBound)..<(tasks.startIndex + mine.upperBound)] {
+                do {
+                    try window.inflate(task, shuffled: shuffled, location: location, scratch: scratch[w])
+                } catch {
+                    failures.add(error)
+                }
             }
         }
-        if let pool {
-            pool.run { w in
-                let mine = Partition.part(tasks.count, index: w, of: pool.count)
-                run(tasks[(tasks.startIndex + mine.lowerBound)..<(tasks.startIndex + mine.upperBound)])
-            }
-        } else {
-            run(tasks)
-        }
+        if let pool { pool.run(run) } else { run(0) }
         window.nextTask += count
         if let error = failures.first { throw error }
     }

@@ -102,6 +102,13 @@ extension StreamedSplit {
         return rows * (featureCount * (elementType == .uint8 ? 1 : 4) + targetBytes)
     }
 
+    /// The split's rows in file order: loaded whole when they take at most `bytes`, else read
+    /// from the file a window at a time.
+    public func rows(within bytes: Int) throws -> any SequentialRows {
+        guard inMemoryBytes <= bytes else { return try StreamedRows(self) }
+        return try DatasetReader.load(try DatasetReader.openFile(path), paths, requireTargets: targets != .none)
+    }
+
     /// How to stream the split within `budget`: blocks of whole chunks (about 1 MiB), and windows of
     /// `windowRows` rows (default: what `prefetch + 1` windows in min(budget, 384 MiB) hold), but at
     /// least a batch and a block, so that a batch spans at most two windows.

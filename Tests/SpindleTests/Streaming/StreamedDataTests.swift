@@ -89,31 +89,37 @@ struct StreamedDataTests {
         #expect(worked > 0, "chunks were inflated between steps")
     }
 
-    @Test func aTruncatedFileStopsTrainingWithAClearError() throws {
-        let fixture = try StreamFixture(rows: 600, features: 8)
-        let data = try Self.streamed(fixture)
+    /// Streaming of `fixture` in batches of 24, its first batch taken: the reader has begun.
+    static func startedAfterOneBatch(_ fixture: StreamFixture) throws -> StreamedData {
+        let data = try streamed(fixture)
         try data.start(epoch: 0, index: 0, batchSize: 24, epochs: 1)
-        defer { data.stop() }
         _ = try data.batch(epoch: 0, index: 0, batchSize: 24)
         _ = try data.finished(epoch: 0, index: 0, batchSize: 24)
+        return data
+    }
+
+    /// Takes the epoch's other batches.
+    static func readRest(of data: StreamedData) throws {
+        for index in 1..<25 {
+            _ = try data.batch(epoch: 0, index: index, batchSize: 24)
+            _ = try data.finished(epoch: 0, index: index, batchSize: 24)
+        }
+    }
+
+    @Test func aTruncatedFileStopsTrainingWithAClearError() throws {
+        let fixture = try StreamFixture(rows: 600, features: 8)
+        let data = try Self.startedAfterOneBatch(fixture)
+        defer { data.stop() }
         let size = try FileManager.default.attributesOfItem(atPath: fixture.path)[.size] as! Int
         #expect(truncate(fixture.path, off_t(size / 2)) == 0)
-        let error = #expect(throws: SpindleError.self) {
-            for index in 1..<25 {
-                _ = try data.batch(epoch: 0, index: index, batchSize: 24)
-                _ = try data.finished(epoch: 0, index: index, batchSize: 24)
-            }
-        }
+        let error = #expect(throws: SpindleError.self) { try Self.readRest(of: data) }
         #expect("\(error!)".contains("was truncated from \(size) to \(size / 2) bytes while training read it"))
     }
 
     @Test func aRewrittenFileIsAnErrorToo() throws {
         let fixture = try StreamFixture(rows: 600, features: 8)
-        let data = try Self.streamed(fixture)
-        try data.start(epoch: 0, index: 0, batchSize: 24, epochs: 1)
+        let data = try Self.startedAfterOneBatch(fixture)
         defer { data.stop() }
-        _ = try data.batch(epoch: 0, index: 0, batchSize: 24)
-        _ = try data.finished(epoch: 0, index: 0, batchSize: 24)
         // Same size, new contents and modification time: what an in-place rewrite looks like.
         let handle = try #require(FileHandle(forWritingAtPath: fixture.path))
         try handle.seek(toOffset: 4096)
@@ -121,12 +127,7 @@ struct StreamedDataTests {
         try handle.close()
         var times = [timespec(tv_sec: 1, tv_nsec: 0), timespec(tv_sec: 1, tv_nsec: 0)]
         #expect(utimensat(AT_FDCWD, fixture.path, &times, 0) == 0)
-        let error = #expect(throws: SpindleError.self) {
-            for index in 1..<25 {
-                _ = try data.batch(epoch: 0, index: index, batchSize: 24)
-                _ = try data.finished(epoch: 0, index: index, batchSize: 24)
-            }
-        }
+        let error = #expect(throws: SpindleError.self) { try Self.readRest(of: data) }
         #expect("\(error!)".contains("was modified while training read it"))
     }
 
