@@ -9,6 +9,8 @@ enum ConfigFile {
     /// What a key's value must be.
     enum Kind {
         case string, integer, nonNegativeInteger, number, flag
+        /// A `--model` spec: grammar text, or the layer list itself as a JSON array.
+        case model
         case choice([String])
     }
 
@@ -16,6 +18,7 @@ enum ConfigFile {
     static let settings: [String: Kind] = [
         "train-x": .string, "train-y": .string, "test-x": .string, "test-y": .string, "val-fraction": .number,
         "memory-budget": .string, "prefetch": .integer, "shuffle-window": .integer, "standardize": .flag,
+        "model": .model, "init": .choice(Initialization.allValueStrings),
         "layers": .string, "activation": .choice(Activation.allValueStrings), "loss": .choice(LossKind.allValueStrings),
         "dropout": .number,
         "optimizer": .choice(OptimizerKind.allValueStrings), "lr": .number, "weight-decay": .number,
@@ -29,7 +32,10 @@ enum ConfigFile {
 
     /// A value as it appears in the file.
     enum Value: Decodable {
-        case bool(Bool), integer(Int64), number(Double), string(String), other
+        case bool(Bool), integer(Int64), number(Double), string(String)
+        /// An array or object, kept as JSON text.
+        case json(String)
+        case other
 
         init(from decoder: Decoder) throws {
             let single = try decoder.singleValueContainer()
@@ -37,6 +43,8 @@ enum ConfigFile {
             else if let i = try? single.decode(Int64.self) { self = .integer(i) }
             else if let d = try? single.decode(Double.self) { self = .number(d) }
             else if let s = try? single.decode(String.self) { self = .string(s) }
+            else if let layers = try? single.decode([LayerSpec].self),
+                    let data = try? JSONEncoder().encode(layers) { self = .json(String(decoding: data, as: UTF8.self)) }
             else { self = .other }
         }
     }
@@ -107,6 +115,8 @@ enum ConfigFile {
         case (.string, .string(let s)): text = s
         case (.string, .integer(let i)): text = String(i)
         case (.string, _): throw wrong("a string")
+        case (.model, .string(let s)), (.model, .json(let s)): text = s
+        case (.model, _): throw wrong("a model spec: a string such as \"dense(128),relu\" or a layer list such as [{\"dense\": 128}, \"relu\"]")
         case (.choice(let names), .string(let s)):
             guard names.contains(s) else { throw wrong("one of \(names.joined(separator: ", ")), not '\(s)'") }
             text = s

@@ -29,10 +29,11 @@ struct Inspect: ParsableCommand {
         let model = try ModelFile.read(from: file)
         let network = model.network
         print("Spindle model \(network.spec.architecture): \(network.layout.parameterCount.grouped) parameters, " +
-              "\(network.spec.activation.rawValue) hidden units, \(network.spec.loss.rawValue) loss")
+              "\(network.spec.loss.rawValue) loss")
+        for line in network.spec.summaryLines { print("  \(line)") }
         guard let config = model.config else { return }
         print("trained \(model.steps.grouped) steps (\(model.epochs) epochs) with \(config.optimizer.kind.rawValue) " +
-              "lr \(config.optimizer.learningRate), batch \(config.batchSize), dropout \(config.dropout), " +
+              "lr \(config.optimizer.learningRate), batch \(config.batchSize), " +
               "weight decay \(config.optimizer.weightDecay), seed \(config.seed)")
     }
 

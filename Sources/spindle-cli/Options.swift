@@ -5,34 +5,64 @@ import Spindle
 extension Activation: ExpressibleByArgument {}
 extension LossKind: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
+extension Initialization: ExpressibleByArgument {}
 
 /// Learning-rate schedule names accepted by --schedule.
 enum ScheduleName: String, CaseIterable, ExpressibleByArgument {
     case constant, step, cosine
 }
 
-/// The network's shape.
+/// The network's shape: `--model`, or the `--layers`/`--activation`/`--dropout` shorthand.
 struct ModelOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Hidden layer widths, comma-separated (e.g. 512,256), or 'none' for no hidden layer.")
-    var layers = "512,256"
+    @Option(help: ArgumentHelp(
+        "The layers before the output layer, e.g. \"dense(512),relu,dropout(0.2),dense(256),relu\", or @file.json.",
+        discussion: "Terms: dense(N[,init=he|glorot|lecun|torch]), relu, sigmoid, tanh, dropout(P), repeat(N, …). " +
+            "The output dense layer, sized by the data, is added. A JSON list works too: [{\"dense\": 512}, \"relu\"] " +
+            "(default: the --layers shorthand)."))
+    var model: String?
 
-    @Option(help: "Hidden-layer nonlinearity: relu, sigmoid or tanh.")
-    var activation: Activation = .relu
+    @Option(parsing: .unconditional, help: "Hidden layer widths, comma-separated, or 'none' for no hidden layer: shorthand for --model (default: 512,256).")
+    var layers: String?
+
+    @Option(help: "Hidden-layer nonlinearity of the --layers shorthand: relu, sigmoid or tanh (default: relu).")
+    var activation: Activation?
 
     @Option(help: "Objective: cross-entropy (softmax over class labels) or mse (regression targets, or one-hot labels).")
     var loss: LossKind = .crossEntropy
 
-    @Option(parsing: .unconditional, help: "Probability of dropping each hidden unit while training (inverted dropout), in [0, 1).")
-    var dropout = 0.0
+    @Option(parsing: .unconditional, help: "Dropout after every hidden layer of the --layers shorthand (inverted dropout), in [0, 1) (default: 0).")
+    var dropout: Double?
+
+    @Option(name: .customLong("init"), help: ArgumentHelp(
+        "Weight initialisation of every dense layer without its own init=: he, glorot, lecun or torch.",
+        discussion: "torch: weights and biases uniform in ±1/√fan_in, as PyTorch's nn.Linear; glorot is Keras's default " +
+            "(default: he before relu, glorot elsewhere)."))
+    var initialization: Initialization?
+
+    /// The layer list the flags spell, naming the bad part.
+    func layerList() throws -> [LayerSpec] {
+        guard let model else {
+            let p = dropout ?? 0
+            guard p >= 0 && p < 1 else {
+                throw ValidationError("invalid --dropout '\(p)': expected a probability in [0, 1)")
+            }
+            return .shorthand(hiddenSizes: try hiddenSizes(), activation: activation ?? .relu, dropout: p)
+        }
+        for (flag, given) in [("layers", layers != nil), ("activation", activation != nil), ("dropout", dropout != nil)] where given {
+            throw ValidationError("--model and --\(flag) exclude each other: write the \(flag) into the --model spec")
+        }
+        return try ModelSpecFile.layers(model)
+    }
 
     /// Parses --layers, naming the bad part.
     func hiddenSizes() throws -> [Int] {
-        let text = layers.trimmingCharacters(in: .whitespaces)
+        let given = layers ?? "512,256"
+        let text = given.trimmingCharacters(in: .whitespaces)
         if text == "none" { return [] }
         let parts = text.split(separator: ",", omittingEmptySubsequences: false)
         return try parts.map { part in
             guard let width = Int(part.trimmingCharacters(in: .whitespaces)), width > 0, width <= 1 << 20 else {
-                throw ValidationError("invalid --layers '\(layers)': '\(part)' is not a layer width; " +
+                throw ValidationError("invalid --layers '\(given)': '\(part)' is not a layer width; " +
                                       "expected positive integers separated by commas, e.g. 512,256 (or 'none')")
             }
             return width

@@ -101,9 +101,9 @@ struct Scale: ParsableCommand {
             throw ValidationError("invalid --output-prefix '\(outputPrefix)': expected a file name stem, e.g. runs/scale")
         }
         try validating {
-            try TrainingConfig(hiddenSizes: try model.hiddenSizes(),
+            try TrainingConfig(model: try model.layerList(), initialization: model.initialization,
                                optimizer: OptimizerConfig(kind: optimizer, learningRate: lr),
-                               batchSize: batchSize, dropout: model.dropout).validate()
+                               batchSize: batchSize).validate()
         }
     }
 
@@ -180,8 +180,8 @@ struct Scale: ParsableCommand {
         let data = try trainingData()
         let split = data.rows
         let outputs = split.targetWidth ?? max(split.labelBound ?? 2, 2)
-        let spec = ModelSpec(inputCount: split.featureCount, hiddenSizes: try model.hiddenSizes(),
-                             outputCount: outputs, activation: model.activation, loss: model.loss)
+        let spec = ModelSpec(inputCount: split.featureCount, layers: try model.layerList(), outputCount: outputs,
+                             loss: model.loss, initialization: model.initialization)
         try ScalingReport.check(spec: spec, data: split, batchSize: batchSize)
         return (spec, data)
     }
@@ -193,7 +193,7 @@ struct Scale: ParsableCommand {
         return try ScalingReport.measure(
             spec: spec, data: data, batchSize: batchSize,
             optimizer: OptimizerConfig(kind: optimizer, learningRate: lr), workerCounts: workerCounts,
-            steps: steps, repeats: repeats, dropout: model.dropout, communicator: communicator)
+            steps: steps, repeats: repeats, communicator: communicator)
     }
 
     /// Writes the report's JSON and plot, each atomically.

@@ -86,9 +86,9 @@ struct Train: ParsableCommand {
     /// The run's config; `shards` falls back to `defaultShards` (the checkpoint's, when resuming).
     func config(defaultShards: Int = World.coresPerRank,
                 stream: TrainingConfig.StreamLayout? = nil) throws -> TrainingConfig {
-        TrainingConfig(hiddenSizes: try model.hiddenSizes(), activation: model.activation, loss: model.loss,
+        TrainingConfig(model: try model.layerList(), initialization: model.initialization, loss: model.loss,
                        optimizer: optimizer.optimizerConfig, schedule: optimizer.scheduleConfig,
-                       batchSize: batchSize, epochs: epochs, maxSteps: maxSteps, dropout: model.dropout,
+                       batchSize: batchSize, epochs: epochs, maxSteps: maxSteps,
                        clipNorm: optimizer.clipNorm, seed: seed,
                        shards: shards ?? defaultShards, standardize: standardize, stream: stream)
     }

@@ -14,7 +14,8 @@ struct TrainReport {
         if let v = data.validation { rows += ", \(v.rows.grouped) validation" }
         if let t = data.test { rows += ", \(t.rows.grouped) test" }
         note("spindle: training \(spec.architecture) (\(trainer.network.layout.parameterCount.grouped) parameters, " +
-             "\(spec.activation.rawValue), \(spec.loss.rawValue)) on \(data.path): \(rows)")
+             "\(spec.loss.rawValue)) on \(data.path): \(rows)")
+        for line in spec.summaryLines { note("         \(line)") }
         note("         \(config.optimizer.kind.rawValue) lr \(config.optimizer.learningRate), batch \(config.batchSize), " +
              "\(trainer.totalSteps) steps, \(ranks > 1 ? "\(ranks) ranks × " : "")" +
              "\(workers) worker\(workers == 1 ? "" : "s"), seed \(config.seed)")

@@ -18,7 +18,7 @@ enum Workload {
         let network = Network(spec: spec, seed: 1)
         let engine = StepEngine(network: network, optimizer: OptimizerConfig(kind: .adam), workers: workers,
                                 shards: workers,
-                                maxBatch: batch, dropout: 0, seed: 1)
+                                maxBatch: batch, seed: 1)
         let batchesInData = data.rows / batch
         let order = Array(0..<data.rows)
         func run(_ step: Int) {
@@ -47,7 +47,7 @@ enum Workload {
              c: FloatBuffer(count: largest))
         }
         var flopsPerRepeat = 0.0
-        for l in 0..<spec.layerCount {
+        for l in 0..<(widths.count - 1) {
             flopsPerRepeat += Double((l > 0 ? 6 : 4) * b * widths[l] * widths[l + 1])
         }
         let repeats = 20
@@ -56,7 +56,7 @@ enum Workload {
         pool.run { t in
             let a = operands[t].a.base, w = operands[t].w.base, c = operands[t].c.base
             for _ in 0..<repeats {
-                for l in 0..<spec.layerCount {
+                for l in 0..<(widths.count - 1) {
                     let nIn = widths[l], nOut = widths[l + 1]
                     // forward: (B, nIn) · (nOut, nIn)ᵀ
                     BLAS.sgemm(.none, .transposed, m: b, n: nOut, k: nIn, a: a, lda: nIn, b: w, ldb: nIn, c: c, ldc: nOut)

@@ -28,13 +28,35 @@ public enum KerasExport {
     public static func layerName(_ l: Int) -> String { l == 0 ? "dense" : "dense_\(l)" }
 
     /// The Keras model these weights load into, as Python source, e.g.
-    /// `Sequential([Input((784,)), Dense(512, activation="relu"), Dense(10, activation="softmax")])`.
-    /// The output layer applies softmax for a cross-entropy model and nothing for mse.
+    /// `Sequential([Input((784,)), Dense(512, activation="relu"), Dense(10, activation="softmax")])`:
+    /// a dense layer takes the activation right after it, other layers map one to one (Dropout,
+    /// Activation). The output layer applies softmax for a cross-entropy model and nothing for mse.
     public static func kerasModel(_ spec: ModelSpec) -> String {
-        let hidden = spec.hiddenSizes.map { "Dense(\($0), activation=\"\(spec.activation.rawValue)\")" }
-        let output = spec.loss == .crossEntropy
-            ? "Dense(\(spec.outputCount), activation=\"softmax\")" : "Dense(\(spec.outputCount))"
-        return "Sequential([" + (["Input((\(spec.inputCount),))"] + hidden + [output]).joined(separator: ", ") + "])"
+        var layers = ["Input((\(spec.inputCount),))"]
+        var pending: Int? = nil  // a Dense whose activation may follow
+        func flush(_ activation: String?) {
+            guard let units = pending else { return }
+            layers.append("Dense(\(units)" + (activation.map { ", activation=\"\($0)\"" } ?? "") + ")")
+            pending = nil
+        }
+        for layer in spec.layers {
+            switch layer {
+            case let .dense(units, _):
+                flush(nil)
+                pending = units
+            case let .activation(activation) where pending != nil:
+                flush(activation.rawValue)
+            case let .activation(activation):
+                layers.append("Activation(\"\(activation.rawValue)\")")
+            case let .dropout(p):
+                flush(nil)
+                layers.append("Dropout(\(p))")
+            }
+        }
+        flush(nil)
+        pending = spec.outputCount
+        flush(spec.loss == .crossEntropy ? "softmax" : nil)
+        return "Sequential([" + layers.joined(separator: ", ") + "])"
     }
 
     /// Writes `network`'s weights to `path` in the Keras layout above, atomically (temporary
@@ -46,25 +68,26 @@ public enum KerasExport {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw SpindleError.cannotWrite(path: path, reason: "it is a directory; expected a file name")
         }
-        let names = network.layout.layers.indices.map(layerName)
+        let layers = network.layout.denseLayers
+        let names = layers.indices.map(layerName)
         try AtomicFile.writeHDF5(to: path) { file in
             try file.setAttribute("layer_names", names, fixedLength: true)
             try file.setAttribute("backend", backend, fixedLength: true)
             try file.setAttribute("keras_version", kerasVersion, fixedLength: true)
-            for (l, layer) in network.layout.layers.enumerated() {
-                let name = names[l]
-                let group = try file.createGroup(name)
+            for (l, layer) in layers.enumerated() {
+                let name = names[l], outputs = layer.outputs, inputs = layer.inputs
+                let h5 = try file.createGroup(name)
                 let kernelName = "\(name)/kernel:0", biasName = "\(name)/bias:0"
-                try group.setAttribute("weight_names", [kernelName, biasName], fixedLength: true)
+                try h5.setAttribute("weight_names", [kernelName, biasName], fixedLength: true)
                 // Contiguous and unfiltered, as Keras writes them; `createDataset` makes the inner
                 // group "dense_<l>" that the names' "dense_<l>/" prefix needs.
                 var weights = network.weights(layer: l), biases = network.biases(layer: l)
                 if l == 0, let scaling = network.featureScaling {
-                    (weights, biases) = folded(scaling, weights: weights, biases: biases, inputs: layer.inputs)
+                    (weights, biases) = folded(scaling, weights: weights, biases: biases, inputs: inputs)
                 }
-                let kernel = transposed(weights, rows: layer.outputs, columns: layer.inputs)
-                try group.createDataset(kernelName, type: .float32, shape: [layer.inputs, layer.outputs]).write(kernel)
-                try group.createDataset(biasName, type: .float32, shape: [layer.outputs]).write(biases)
+                let kernel = transposed(weights, rows: outputs, columns: inputs)
+                try h5.createDataset(kernelName, type: .float32, shape: [inputs, outputs]).write(kernel)
+                try h5.createDataset(biasName, type: .float32, shape: [outputs]).write(biases)
             }
         }
     }

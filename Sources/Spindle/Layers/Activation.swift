@@ -34,24 +34,9 @@ public enum Activation: String, CaseIterable, Codable, Sendable {
     }
 
     /// The initialisation that keeps activations' variance steady through this nonlinearity:
-    /// He for ReLU, Glorot for the saturating ones.
+    /// He for ReLU, Glorot for the saturating ones (the dense layer before it uses it unless
+    /// told otherwise).
     public var initialization: Initialization {
         self == .relu ? .he : .glorot
-    }
-}
-
-/// Uniform weight initialisations; biases start at zero.
-public enum Initialization: String, Codable, Sendable {
-    /// U(-a, a), a = sqrt(6 / fan_in) (He et al. 2015), for ReLU layers.
-    case he
-    /// U(-a, a), a = sqrt(6 / (fan_in + fan_out)) (Glorot & Bengio 2010).
-    case glorot
-
-    /// The half-width a of the uniform distribution.
-    public func limit(fanIn: Int, fanOut: Int) -> Float {
-        switch self {
-        case .he: return Float((6.0 / Double(fanIn)).squareRoot())
-        case .glorot: return Float((6.0 / Double(fanIn + fanOut)).squareRoot())
-        }
     }
 }

@@ -55,4 +55,6 @@ public enum RandomPurpose: UInt32, Sendable {
     case blockShuffle = 6
     /// The order of the rows inside one shuffle window of a streamed split.
     case windowShuffle = 7
+    /// Biases of layers initialised as PyTorch does (`--init torch`).
+    case biasInitialization = 8
 }

@@ -100,7 +100,6 @@ public struct ScalingReport: Codable, Equatable, Sendable {
     /// Amdahl's law is fitted to the counts up to the core count (`fittedWorkers`).
     /// - Parameters:
     ///   - workerCounts: sorted and deduplicated; each in 1...1024.
-    ///   - dropout: probability of dropping each hidden unit (it costs mask draws).
     ///   - clipNorm: global-norm clipping, which adds a reduction and a phase to every step.
     ///   - communicator: the ranks sharing each step (under mpirun: each rank measures its share
     ///     of every batch, and samples/s counts the global batch).
@@ -108,17 +107,17 @@ public struct ScalingReport: Codable, Equatable, Sendable {
     ///   `SpindleError.invalidData` when `data` does not fit `spec` (features, labels, loss).
     public static func measure(spec: ModelSpec, data: DatasetSplit, batchSize: Int, optimizer: OptimizerConfig,
                                workerCounts: [Int], steps: Int, repeats: Int, warmupSteps: Int = 2,
-                               dropout: Double = 0, clipNorm: Float? = nil,
+                               clipNorm: Float? = nil,
                                communicator: Communicator = SingleProcess()) throws -> ScalingReport {
         try measure(spec: spec, data: ScalingData(data), batchSize: batchSize, optimizer: optimizer,
                     workerCounts: workerCounts, steps: steps, repeats: repeats, warmupSteps: warmupSteps,
-                    dropout: dropout, clipNorm: clipNorm, communicator: communicator)
+                    clipNorm: clipNorm, communicator: communicator)
     }
 
     /// As `measure(spec:data:…)` for a split in memory, for data that may be streamed.
     public static func measure(spec: ModelSpec, data: ScalingData, batchSize: Int, optimizer: OptimizerConfig,
                                workerCounts: [Int], steps: Int, repeats: Int, warmupSteps: Int = 2,
-                               dropout: Double = 0, clipNorm: Float? = nil,
+                               clipNorm: Float? = nil,
                                communicator: Communicator = SingleProcess()) throws -> ScalingReport {
         let counts = Array(Set(workerCounts)).sorted()
         precondition(!counts.isEmpty && counts.allSatisfy { (1...1024).contains($0) },
@@ -127,7 +126,7 @@ public struct ScalingReport: Codable, Equatable, Sendable {
                      "ScalingReport: positive batch size, steps and repeats")
         try check(spec: spec, data: data.rows, batchSize: batchSize)
         let measurement = Measurement(spec: spec, data: data, batchSize: batchSize, optimizer: optimizer,
-                                      warmupSteps: warmupSteps, steps: steps, dropout: dropout, clipNorm: clipNorm,
+                                      warmupSteps: warmupSteps, steps: steps, clipNorm: clipNorm,
                                       communicator: communicator)
         var rates = [[Double]](repeating: [], count: counts.count)
         var timings = [StepTimings](repeating: StepTimings(), count: counts.count)
@@ -278,20 +277,20 @@ public enum Amdahl {
 /// Times training steps for one configuration at any worker count.
 private struct Measurement {
     let spec: ModelSpec, data: ScalingData, batchSize: Int, optimizer: OptimizerConfig
-    let warmupSteps: Int, steps: Int, dropout: Double, clipNorm: Float?
+    let warmupSteps: Int, steps: Int, clipNorm: Float?
     let communicator: Communicator
 
     init(spec: ModelSpec, data: ScalingData, batchSize: Int, optimizer: OptimizerConfig,
-         warmupSteps: Int, steps: Int, dropout: Double, clipNorm: Float?, communicator: Communicator) {
+         warmupSteps: Int, steps: Int, clipNorm: Float?, communicator: Communicator) {
         (self.spec, self.data, self.batchSize, self.optimizer) = (spec, data, batchSize, optimizer)
-        (self.warmupSteps, self.steps, self.dropout, self.clipNorm) = (warmupSteps, steps, dropout, clipNorm)
+        (self.warmupSteps, self.steps, self.clipNorm) = (warmupSteps, steps, clipNorm)
         self.communicator = communicator
     }
 
     func run(workers: Int) throws -> (samplesPerSecond: Double, timings: StepTimings) {
         // Made before the clock starts: thread start-up is not part of a step.
         let engine = StepEngine(network: Network(spec: spec, seed: 1), optimizer: optimizer, workers: workers,
-                                shards: workers, maxBatch: batchSize, dropout: dropout, seed: 1,
+                                shards: workers, maxBatch: batchSize, seed: 1,
                                 communicator: communicator)
         let loader = try data.loader()
         loader.attach(engine.pool)

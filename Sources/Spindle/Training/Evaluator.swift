@@ -20,7 +20,7 @@ public final class Evaluator: @unchecked Sendable {
         self.network = network
         self.pool = pool
         self.shards = shards
-        self.workspace = Workspace(spec: network.spec, capacity: chunkRows, dropout: false, backward: false)
+        self.workspace = Workspace(network: network, capacity: chunkRows, training: false)
     }
 
     /// Loss and accuracy with the confusion matrix (or regression errors and R²) over every row
@@ -106,20 +106,15 @@ public final class Evaluator: @unchecked Sendable {
     /// and outputs (rows, C) to `body`.
     private func forEachChunk(of data: some SequentialRows,
                               _ body: (Batch, UnsafePointer<Float>) throws -> Void) throws {
-        let ws = workspace, spec = network.spec, shards = self.shards
+        let ws = workspace, shards = self.shards
         try data.forEachChunk(rows: ws.capacity) { batch in
             pool.run { w in
                 for tile in self.pool.tiles(shards, worker: w) {
                     let rows = Partition.part(batch.count, index: tile, of: shards)
-                    guard !rows.isEmpty else { continue }
-                    batch.gather(rows: rows, x: ws.batchInput.base, labels: ws.labels,
-                                 targets: spec.loss == .mse ? ws.targets.base : nil,
-                                 targetWidth: spec.outputCount, scaling: self.network.featureScaling)
-                    ForwardPass.run(rows: rows, batchSize: batch.count, network: self.network,
-                                    workspace: ws, dropout: nil)
+                    ForwardPass.evaluate(batch, rows: rows, network: self.network, workspace: ws)
                 }
             }
-            try body(batch, ws.activations[spec.layerCount - 1].base)
+            try body(batch, ws.logits)
         }
     }
 }

@@ -1,47 +1,32 @@
-/// The forward pass and loss for a range of batch rows: phase A's first half, also used alone for
-/// evaluation and prediction.
+/// Phase A's row-local passes over a range of batch rows, also used alone for evaluation and
+/// prediction: gathering, each layer's forward, the loss.
+///
+/// Splitting the rows of these passes between workers gives results bit-identical to one pass
+/// over all rows (each output row depends only on its input row); a test keeps BLAS to that.
 enum ForwardPass {
-    /// Computes activations, outputs, per-row losses and predictions for rows `rows` of the
-    /// batch already gathered into `ws`, and, when `ws` has deltas, the output layer's ∂L/∂z.
-    ///
-    /// Splitting the rows of these GEMMs between workers gives results bit-identical to one call
-    /// over all rows (each output row depends only on its input row); a test keeps BLAS to that.
-    /// - Parameters:
-    ///   - batchSize: B, for the 1/B of the mean loss's gradient.
-    ///   - dropout: dropout probability and counter inputs, nil at evaluation.
-    static func run(
-        rows: Range<Int>, batchSize: Int, network: Network, workspace ws: Workspace,
-        dropout: DenseKernels.DropoutDraw?
-    ) {
-        guard !rows.isEmpty else { return }
+    /// Copies batch rows `rows` into the workspace (converted, standardised).
+    static func gather(_ batch: Batch, rows: Range<Int>, network: Network, workspace ws: Workspace) {
         let spec = network.spec
-        let widths = spec.widths
-        let p = network.parameters.base
+        batch.gather(rows: rows, x: ws.batchInput.base, labels: ws.labels,
+                     targets: spec.loss == .mse ? ws.targets.base : nil, targetWidth: spec.outputCount,
+                     scaling: network.featureScaling)
+    }
+
+    /// Runs `layers` of the plan forward over `rows`.
+    static func forward(_ layers: Range<Int>, rows: Range<Int>, network: Network, workspace ws: Workspace,
+                        context: RowContext) {
+        let plan = network.plan.layers
+        for l in layers { plan[l].forward(ws.io[l], rows: rows, context: context) }
+    }
+
+    /// Per-row losses and predictions for rows `rows` from the output layer's linear outputs,
+    /// and, when the workspace trains, the output layer's ∂(batch loss)/∂z (scaled by 1/B).
+    static func loss(rows: Range<Int>, batchRows: Int, network: Network, workspace ws: Workspace) {
+        let spec = network.spec, c = spec.outputCount
         let r0 = rows.lowerBound, count = rows.count
-        for (l, layer) in network.layout.layers.enumerated() {
-            let nIn = widths[l], nOut = widths[l + 1]
-            let z = ws.activations[l].base + r0 * nOut
-            // Z (R, nOut) = X (R, nIn) · Wᵀ;  W is (nOut, nIn) row-major.
-            BLAS.sgemm(.none, .transposed, m: count, n: nOut, k: nIn,
-                       a: ws.input(l) + r0 * nIn, lda: nIn,
-                       b: p + layer.weightOffset, ldb: nIn,
-                       c: z, ldc: nOut)
-            if l == spec.layerCount - 1 {
-                DenseKernels.addBias(z, rows: count, units: nOut, bias: p + layer.biasOffset)
-            } else {
-                var draw = dropout
-                draw?.layer = l
-                DenseKernels.biasActivation(
-                    z, rows: count, units: nOut, bias: p + layer.biasOffset,
-                    activation: spec.activation, dropout: draw, firstRow: r0,
-                    next: ws.dropped[l].map { $0.base + r0 * nOut },
-                    mask: ws.masks[l].map { $0.base + r0 * nOut })
-            }
-        }
-        let c = spec.outputCount
-        let outputs = ws.activations[spec.layerCount - 1].base + r0 * c
-        let dz = ws.deltas.last.map { $0.base + r0 * c }
-        let scale = 1 / Float(batchSize)
+        let outputs = ws.logits + r0 * c
+        let dz = ws.gradients[ws.gradients.count - 1].map { $0.base + r0 * c }
+        let scale = 1 / Float(batchRows)
         switch spec.loss {
         case .crossEntropy:
             LossKernels.softmaxCrossEntropy(
@@ -58,5 +43,14 @@ enum ForwardPass {
                 ws.predicted[r0 + r] = Int32(best)
             }
         }
+    }
+
+    /// Gathers rows `rows`, runs every layer forward in evaluation mode and the loss.
+    static func evaluate(_ batch: Batch, rows: Range<Int>, network: Network, workspace ws: Workspace) {
+        guard !rows.isEmpty else { return }
+        gather(batch, rows: rows, network: network, workspace: ws)
+        let context = RowContext(training: false, step: 0, seed: 0, rowOffset: 0, batchRows: batch.count)
+        forward(0..<network.plan.layers.count, rows: rows, network: network, workspace: ws, context: context)
+        loss(rows: rows, batchRows: batch.count, network: network, workspace: ws)
     }
 }

@@ -24,11 +24,7 @@ extension StepEngine {
                      "StepEngine: a share of \(share.rows) rows, batch of \(batch.count), capacity \(workspace.capacity)")
         let start = WorkerClocks.now()
         if share.rows > 0 {
-            pool.run { w in
-                for tile in self.pool.tiles(self.shards, worker: w) {
-                    self.phaseA(batch, tile: tile, worker: w, step: step, share: share)
-                }
-            }
+            phaseA(batch, step: step, share: share)
             pool.run { w in self.phaseB(worker: w, batchSize: share.rows, update: nil, norms: false) }
         } else {
             // A last partial batch with fewer rows than ranks leaves some ranks nothing: their
@@ -65,10 +61,10 @@ extension StepEngine {
     private func reducedGradientNorms(worker w: Int) {
         let start = WorkerClocks.now()
         defer { clocks.add(.gradients, worker: w, since: start) }
-        for l in network.layout.layers.indices {
+        for (k, l) in trained.enumerated() {
             for tile in pool.tiles(shards, worker: w) {
-                let units = Partition.part(network.layout.layers[l].outputs, index: tile, of: shards)
-                if !units.isEmpty { unitSquaredNorms(layer: l, units: units) }
+                let units = Partition.part(layers[l].unitCount, index: tile, of: shards)
+                if !units.isEmpty { unitSquaredNorms(trained: k, units: units) }
             }
         }
     }

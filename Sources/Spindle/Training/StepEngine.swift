@@ -1,17 +1,21 @@
 /// One training step over a minibatch, split across workers in two phases (DESIGN.md):
 ///
 /// phase A — the batch's rows are cut into S fixed tiles (S = shards); for each of its tiles a
-///           worker gathers the rows, runs forward, loss and backward-data through every layer,
-///           writing those rows of every activation and delta;
+///           worker gathers the rows and runs every layer's forward, the loss and every layer's
+///           backward-data, writing those rows of every output and gradient (`Layer`);
 /// phase B — each layer's units are cut into S fixed tiles; for each of its tiles a worker computes
-///           their dW over all B rows (one GEMM with K = B), their db (rows summed in order), and
-///           updates their parameters.
+///           their parameter gradient over all B rows (a dense layer: one GEMM with K = B) and
+///           updates their parameters while the gradient is in cache.
+///
+/// A layer that needs statistics over the batch's rows (batch normalisation) cuts phase A into
+/// segments: the workers finish every tile up to it, the statistics are reduced over tiles of its
+/// features in a fixed order, and the next segment goes on (one more pool barrier each way).
 ///
 /// No result depends on the worker count W: the tiles and so every BLAS call are the same for
-/// every W (see `WorkerPool`), the reductions over the batch (dW, db, the loss) are never split,
-/// and every random draw is keyed by (step, layer, row, unit). Global-norm clipping adds one
-/// reduction of per-unit squared norms, in a fixed order, between computing the gradients and
-/// applying them.
+/// every W (see `WorkerPool`), the reductions over the batch (parameter gradients, statistics, the
+/// loss) are never split across rows, and every random draw is keyed by (step, layer, row, unit).
+/// Global-norm clipping adds one reduction of per-unit squared norms, in a fixed order, between
+/// computing the gradients and applying them.
 ///
 /// Across processes (`communicator.size` > 1), each rank runs phase A on its share of the global
 /// batch and phase B without updating; the ranks' gradients are then summed (one allreduce of the
@@ -29,9 +33,13 @@ public final class StepEngine: @unchecked Sendable {
     /// The processes sharing each step; a single process unless made with another.
     public let communicator: Communicator
     let workspace: Workspace
-    let dropoutProbability: Float
     let seed: UInt64
-    /// Per-unit squared gradient norms (row of W plus bias entry), for clipping.
+    /// The plan's layers, and those with parameters (phase B's).
+    let layers: [any Layer]
+    let trained: [Int]
+    /// Layers that need statistics over all rows before their forward: where phase A is cut.
+    let statisticsLayers: [Int]
+    /// Per-unit squared gradient norms of every trained layer, in layer order, for clipping.
     let unitNorms: FloatBuffer
     private let unitOffsets: [Int]
     let clocks: WorkerClocks
@@ -41,12 +49,11 @@ public final class StepEngine: @unchecked Sendable {
     /// - Parameters:
     ///   - shards: tiles each phase is cut into; results depend on it, never on `workers`.
     ///   - maxBatch: the largest batch this engine will see.
-    ///   - dropout: probability of dropping each hidden unit during training.
     ///   - seed: key of the dropout draws.
     ///   - communicator: the ranks sharing each step (each one's share of a batch is at most
     ///     `maxBatch` rows).
     public init(network: Network, optimizer: OptimizerConfig, workers: Int, shards: Int, maxBatch: Int,
-                dropout: Double, seed: UInt64, communicator: Communicator = SingleProcess()) {
+                seed: UInt64, communicator: Communicator = SingleProcess()) {
         BLAS.configureSingleThreaded()
         self.network = network
         self.optimizer = Optimizer(optimizer)
@@ -55,12 +62,16 @@ public final class StepEngine: @unchecked Sendable {
         let count = network.layout.parameterCount
         gradients = FloatBuffer(count: count)
         moments = (0..<optimizer.kind.momentCount).map { _ in FloatBuffer(count: count) }
-        workspace = Workspace(spec: network.spec, capacity: maxBatch, dropout: dropout > 0, backward: true)
-        dropoutProbability = Float(dropout)
+        workspace = Workspace(network: network, capacity: maxBatch, training: true)
         self.seed = seed
-        let outputs = network.layout.layers.map(\.outputs)
-        unitOffsets = outputs.indices.map { outputs[..<$0].reduce(0, +) }
-        unitNorms = FloatBuffer(count: outputs.reduce(0, +))
+        let layers = network.plan.layers
+        self.layers = layers
+        let trained = layers.indices.filter { layers[$0].unitCount > 0 }
+        self.trained = trained
+        statisticsLayers = layers.indices.filter { layers[$0].needsRowStatistics }
+        let units = trained.map { layers[$0].unitCount }
+        unitOffsets = units.indices.map { units[..<$0].reduce(0, +) }
+        unitNorms = FloatBuffer(count: units.reduce(0, +))
         clocks = WorkerClocks(workers: workers)
         self.communicator = communicator
     }
@@ -91,11 +102,7 @@ public final class StepEngine: @unchecked Sendable {
         precondition(rows > 0 && rows <= workspace.capacity, "StepEngine: batch of \(rows) rows")
         let start = WorkerClocks.now()
         var serial = 0.0
-        pool.run { w in
-            for tile in self.pool.tiles(self.shards, worker: w) {
-                self.phaseA(batch, tile: tile, worker: w, step: step, share: RankShare(wholeBatchOf: rows))
-            }
-        }
+        phaseA(batch, step: step, share: RankShare(wholeBatchOf: rows))
         if var scalars = update, let clipNorm {
             pool.run { w in self.phaseB(worker: w, batchSize: rows, update: nil, norms: true) }
             let normStart = WorkerClocks.now()
@@ -132,71 +139,89 @@ public final class StepEngine: @unchecked Sendable {
 
     // MARK: - Phase A: rows
 
+    /// Forward, loss and backward-data over `batch`'s rows, in segments cut at the layers that
+    /// need statistics over all rows (with none, one pass per tile: gather → forward → loss →
+    /// backward).
     /// - Parameter share: where `batch`'s rows sit in the global batch (a single process: all of it).
-    func phaseA(_ batch: Batch, tile: Int, worker w: Int, step: Int, share: RankShare) {
-        let rows = Partition.part(batch.count, index: tile, of: shards)
-        guard !rows.isEmpty else { return }
-        let start = WorkerClocks.now()
-        defer { clocks.add(.forwardBackward, worker: w, since: start) }
-        let ws = workspace, spec = network.spec, widths = spec.widths
-        batch.gather(rows: rows, x: ws.batchInput.base, labels: ws.labels,
-                     targets: spec.loss == .mse ? ws.targets.base : nil, targetWidth: spec.outputCount,
-                     scaling: network.featureScaling)
-        let draw = dropoutProbability > 0
-            ? DenseKernels.DropoutDraw(probability: dropoutProbability, seed: seed, step: step, layer: 0,
-                                       rowOffset: share.firstRow)
-            : nil
-        ForwardPass.run(rows: rows, batchSize: share.globalRows, network: network, workspace: ws, dropout: draw)
-        // Backward-data: δ_{l−1} (R, n_l) = δ_l (R, n_{l+1}) · W_l (n_{l+1}, n_l), then · f'(a).
-        // Layer 0 needs no input gradient, which saves the largest product of the pass.
-        let p = network.parameters.base
-        let r0 = rows.lowerBound, count = rows.count
-        for l in stride(from: spec.layerCount - 1, through: 1, by: -1) {
-            let nIn = widths[l], nOut = widths[l + 1]
-            let below = ws.deltas[l - 1].base + r0 * nIn
-            BLAS.sgemm(.none, .none, m: count, n: nIn, k: nOut,
-                       a: ws.deltas[l].base + r0 * nOut, lda: nOut,
-                       b: p + network.layout.layers[l].weightOffset, ldb: nIn,
-                       c: below, ldc: nIn)
-            DenseKernels.activationBackward(
-                below, rows: count, units: nIn,
-                activations: ws.activations[l - 1].base + r0 * nIn, activation: spec.activation,
-                mask: ws.masks[l - 1].map { UnsafePointer($0.base + r0 * nIn) })
+    func phaseA(_ batch: Batch, step: Int, share: RankShare) {
+        let ws = workspace, network = self.network, rows = batch.count
+        let context = RowContext(training: true, step: step, seed: seed, rowOffset: share.firstRow,
+                                 batchRows: share.globalRows)
+        let first = network.plan.firstTrained, cuts = statisticsLayers
+        var begin = 0
+        for cut in cuts {
+            let segment = begin..<cut
+            eachRowTile(rows) { tile in
+                if segment.lowerBound == 0 { ForwardPass.gather(batch, rows: tile, network: network, workspace: ws) }
+                ForwardPass.forward(segment, rows: tile, network: network, workspace: ws, context: context)
+            }
+            eachFeatureTile(of: cut) { self.layers[cut].rowStatistics(ws.io[cut], features: $0, rows: rows, context: context) }
+            begin = cut
         }
+        let top = max(cuts.last.map { $0 + 1 } ?? 0, first)
+        eachRowTile(rows) { tile in
+            if begin == 0 { ForwardPass.gather(batch, rows: tile, network: network, workspace: ws) }
+            ForwardPass.forward(begin..<self.layers.count, rows: tile, network: network, workspace: ws, context: context)
+            ForwardPass.loss(rows: tile, batchRows: share.globalRows, network: network, workspace: ws)
+            self.backward(top..<self.layers.count, rows: tile, context: context)
+        }
+        for (k, cut) in cuts.enumerated().reversed() where cut >= first {
+            eachFeatureTile(of: cut) {
+                self.layers[cut].gradientStatistics(ws.io[cut], features: $0, rows: rows, context: context)
+            }
+            let below = max(k > 0 ? cuts[k - 1] + 1 : 0, first)
+            eachRowTile(rows) { tile in self.backward(below..<(cut + 1), rows: tile, context: context) }
+        }
+    }
+
+    /// Backward-data of `layers`, last first, over rows `rows`.
+    private func backward(_ range: Range<Int>, rows: Range<Int>, context: RowContext) {
+        for l in range.reversed() { layers[l].backward(workspace.io[l], rows: rows, context: context) }
+    }
+
+    /// Runs `body` for each of the S row tiles of `rows` rows, tiles shared among the workers.
+    private func eachRowTile(_ rows: Int, _ body: @escaping (Range<Int>) -> Void) {
+        pool.run { w in
+            let start = WorkerClocks.now()
+            for tile in self.pool.tiles(self.shards, worker: w) {
+                let part = Partition.part(rows, index: tile, of: self.shards)
+                if !part.isEmpty { body(part) }
+            }
+            self.clocks.add(.forwardBackward, worker: w, since: start)
+        }
+    }
+
+    /// Runs `body` for each of the S tiles of layer `l`'s statistics features.
+    private func eachFeatureTile(of l: Int, _ body: @escaping (Range<Int>) -> Void) {
+        let features = layers[l].statisticsUnits
+        eachRowTile(features) { body($0) }
     }
 
     // MARK: - Phase B: parameter slices
 
     func phaseB(worker w: Int, batchSize b: Int, update: Optimizer.StepScalars?, norms: Bool) {
-        for l in network.layout.layers.indices {
+        for (k, l) in trained.enumerated() {
             for tile in pool.tiles(shards, worker: w) {
-                gradientTile(layer: l, tile: tile, worker: w, batchSize: b, update: update, norms: norms)
+                gradientTile(trained: k, layer: l, tile: tile, worker: w, batchSize: b, update: update, norms: norms)
             }
         }
     }
 
-    /// dW and db of one tile of units of layer l, then (with `update`) their optimizer step while
-    /// the fresh gradient is still in cache.
+    /// The parameter gradient of one tile of units of layer l, then (with `update`) their
+    /// optimizer step while the fresh gradient is still in cache.
     @inline(__always)
-    private func gradientTile(layer l: Int, tile: Int, worker w: Int, batchSize b: Int,
+    private func gradientTile(trained k: Int, layer l: Int, tile: Int, worker w: Int, batchSize b: Int,
                               update: Optimizer.StepScalars?, norms: Bool) {
-        let ws = workspace, g = gradients.base, layer = network.layout.layers[l]
-        let units = Partition.part(layer.outputs, index: tile, of: shards)
+        let layer = layers[l]
+        let units = Partition.part(layer.unitCount, index: tile, of: shards)
         guard !units.isEmpty else { return }
         let start = WorkerClocks.now()
-        let nIn = layer.inputs, nOut = layer.outputs
-        // dW[u0..<u1, :] (U, nIn) = δ[:, u0..<u1]ᵀ (U, B) · X (B, nIn).
-        BLAS.sgemm(.transposed, .none, m: units.count, n: nIn, k: b,
-                   a: ws.deltas[l].base + units.lowerBound, lda: nOut,
-                   b: ws.input(l), ldb: nIn,
-                   c: g + layer.weightOffset + units.lowerBound * nIn, ldc: nIn)
-        DenseKernels.biasGradient(ws.deltas[l].base, rows: b, units: nOut, range: units,
-                                  into: g + layer.biasOffset)
-        if norms { unitSquaredNorms(layer: l, units: units) }
+        layer.parameterGradient(workspace.io[l], units: units, rows: b, gradients: gradients.base)
+        if norms { unitSquaredNorms(trained: k, units: units) }
         clocks.add(.gradients, worker: w, since: start)
         if let update {
             let updateStart = WorkerClocks.now()
-            self.update(layer: layer, units: units, scalars: update)
+            self.update(layer, units: units, scalars: update)
             clocks.add(.optimizer, worker: w, since: updateStart)
         }
     }
@@ -204,34 +229,35 @@ public final class StepEngine: @unchecked Sendable {
     func applyUpdate(worker w: Int, scalars: Optimizer.StepScalars) {
         let start = WorkerClocks.now()
         defer { clocks.add(.optimizer, worker: w, since: start) }
-        for layer in network.layout.layers {
+        for l in trained {
             for tile in pool.tiles(shards, worker: w) {
-                let units = Partition.part(layer.outputs, index: tile, of: shards)
-                if !units.isEmpty { update(layer: layer, units: units, scalars: scalars) }
+                let units = Partition.part(layers[l].unitCount, index: tile, of: shards)
+                if !units.isEmpty { update(layers[l], units: units, scalars: scalars) }
             }
         }
     }
 
     @inline(__always)
-    private func update(layer: ParameterLayout.Dense, units: Range<Int>, scalars: Optimizer.StepScalars) {
+    private func update(_ layer: any Layer, units: Range<Int>, scalars: Optimizer.StepScalars) {
         let m1 = moments.first?.base, m2 = moments.count > 1 ? moments[1].base : nil
-        optimizer.update(layer.weightRange(units: units), decays: true, scalars: scalars,
-                         parameters: network.parameters.base, gradients: gradients.base,
-                         moment1: m1, moment2: m2)
-        optimizer.update(layer.biasRange(units: units), decays: false, scalars: scalars,
-                         parameters: network.parameters.base, gradients: gradients.base,
-                         moment1: m1, moment2: m2)
+        for (range, decays) in layer.parameterRanges(units: units) {
+            optimizer.update(range, decays: decays, scalars: scalars,
+                             parameters: network.parameters.base, gradients: gradients.base,
+                             moment1: m1, moment2: m2)
+        }
     }
 
     // MARK: - Reductions (fixed order, on the coordinator)
 
-    func unitSquaredNorms(layer l: Int, units: Range<Int>) {
-        let layer = network.layout.layers[l], g = gradients.base
+    /// Σ g² over each unit's parameters (its ranges in order), for trained layer k.
+    func unitSquaredNorms(trained k: Int, units: Range<Int>) {
+        let layer = layers[trained[k]], g = gradients.base
         for u in units {
             var sum: Float = 0
-            for i in layer.weightRange(units: u..<(u + 1)) { sum += g[i] * g[i] }
-            let bias = g[layer.biasOffset + u]
-            unitNorms[unitOffsets[l] + u] = sum + bias * bias
+            for (range, _) in layer.parameterRanges(units: u..<(u + 1)) {
+                for i in range { sum += g[i] * g[i] }
+            }
+            unitNorms[unitOffsets[k] + u] = sum
         }
     }
 

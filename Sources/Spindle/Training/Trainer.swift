@@ -55,7 +55,7 @@ public final class Trainer {
         }
         engine = StepEngine(network: network, optimizer: config.optimizer, workers: workers,
                             shards: config.shards, maxBatch: min(config.batchSize, train.rows),
-                            dropout: config.dropout, seed: config.seed, communicator: communicator)
+                            seed: config.seed, communicator: communicator)
         evaluator = Evaluator(network: network, pool: engine.pool, shards: config.shards)
         train.attach(engine.pool)
     }

@@ -1,29 +1,51 @@
 extension TrainingConfig {
     enum CodingKeys: String, CodingKey {
-        case hiddenSizes, activation, loss, optimizer, schedule, batchSize, epochs, maxSteps, dropout,
+        case model, initialization = "init", loss, optimizer, schedule, batchSize, epochs, maxSteps,
              clipNorm, seed, shards, standardize, stream
+        // Version 1 (before layer lists) spelled the model with the shorthand's three settings.
+        case hiddenSizes, activation, dropout
     }
 
     /// Decodes a config written by this or an earlier version of Spindle: a setting that an
     /// earlier version did not record takes the value that version used (shards: 1, one piece per
-    /// step, as before the engine cut steps into shards; everything else: `init`'s default).
+    /// step, as before the engine cut steps into shards; a model without a layer list: the
+    /// shorthand of its hiddenSizes, activation and dropout; everything else: `init`'s default).
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let defaults = TrainingConfig()
         self.init(
-            hiddenSizes: try c.decodeIfPresent([Int].self, forKey: .hiddenSizes) ?? defaults.hiddenSizes,
-            activation: try c.decodeIfPresent(Activation.self, forKey: .activation) ?? defaults.activation,
+            model: try c.decodeIfPresent([LayerSpec].self, forKey: .model),
+            hiddenSizes: try c.decodeIfPresent([Int].self, forKey: .hiddenSizes) ?? [512, 256],
+            activation: try c.decodeIfPresent(Activation.self, forKey: .activation) ?? .relu,
+            initialization: try c.decodeIfPresent(Initialization.self, forKey: .initialization),
             loss: try c.decodeIfPresent(LossKind.self, forKey: .loss) ?? defaults.loss,
             optimizer: try c.decodeIfPresent(OptimizerConfig.self, forKey: .optimizer) ?? defaults.optimizer,
             schedule: try c.decodeIfPresent(LearningRateSchedule.self, forKey: .schedule) ?? defaults.schedule,
             batchSize: try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? defaults.batchSize,
             epochs: try c.decodeIfPresent(Int.self, forKey: .epochs) ?? defaults.epochs,
             maxSteps: try c.decodeIfPresent(Int.self, forKey: .maxSteps),
-            dropout: try c.decodeIfPresent(Double.self, forKey: .dropout) ?? defaults.dropout,
+            dropout: try c.decodeIfPresent(Double.self, forKey: .dropout) ?? 0,
             clipNorm: try c.decodeIfPresent(Double.self, forKey: .clipNorm),
             seed: try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? defaults.seed,
             shards: try c.decodeIfPresent(Int.self, forKey: .shards) ?? 1,
             standardize: try c.decodeIfPresent(Bool.self, forKey: .standardize) ?? false,
             stream: try c.decodeIfPresent(StreamLayout.self, forKey: .stream))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(model, forKey: .model)
+        try c.encodeIfPresent(initialization, forKey: .initialization)
+        try c.encode(loss, forKey: .loss)
+        try c.encode(optimizer, forKey: .optimizer)
+        try c.encode(schedule, forKey: .schedule)
+        try c.encode(batchSize, forKey: .batchSize)
+        try c.encode(epochs, forKey: .epochs)
+        try c.encodeIfPresent(maxSteps, forKey: .maxSteps)
+        try c.encodeIfPresent(clipNorm, forKey: .clipNorm)
+        try c.encode(seed, forKey: .seed)
+        try c.encode(shards, forKey: .shards)
+        try c.encode(standardize, forKey: .standardize)
+        try c.encodeIfPresent(stream, forKey: .stream)
     }
 }

@@ -1,9 +1,12 @@
 /// Everything that determines a training run's result, bit for bit. The worker count is not part
 /// of it: any worker count gives the same bits (DESIGN.md contract 1).
 public struct TrainingConfig: Codable, Equatable, Sendable {
-    /// Hidden layer widths, e.g. [512, 256].
-    public var hiddenSizes: [Int]
-    public var activation: Activation
+    /// The layers before the implicit output layer (`--model`, or what `--layers`,
+    /// `--activation` and `--dropout` stand for).
+    public var model: [LayerSpec]
+    /// `--init`: the initialisation of every dense layer without its own `init=` (nil: He before
+    /// ReLU, Glorot elsewhere).
+    public var initialization: Initialization?
     public var loss: LossKind
     public var optimizer: OptimizerConfig
     public var schedule: LearningRateSchedule
@@ -11,8 +14,6 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var epochs: Int
     /// Stop after this many steps in total, even mid-epoch.
     public var maxSteps: Int?
-    /// Probability of dropping each hidden unit while training.
-    public var dropout: Double
     /// Rescale gradients to at most this global L2 norm.
     public var clipNorm: Double?
     public var seed: UInt64
@@ -37,21 +38,23 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         }
     }
 
-    public init(hiddenSizes: [Int] = [512, 256], activation: Activation = .relu,
-                loss: LossKind = .crossEntropy, optimizer: OptimizerConfig = OptimizerConfig(),
+    /// - Parameters:
+    ///   - model: the layer list; when nil, the shorthand `hiddenSizes`, `activation`, `dropout`
+    ///     spells it (dense(H), activation, dropout(p) for every hidden width H).
+    public init(model: [LayerSpec]? = nil, hiddenSizes: [Int] = [512, 256], activation: Activation = .relu,
+                initialization: Initialization? = nil, loss: LossKind = .crossEntropy, optimizer: OptimizerConfig = OptimizerConfig(),
                 schedule: LearningRateSchedule = .constant, batchSize: Int = 128, epochs: Int = 10,
                 maxSteps: Int? = nil, dropout: Double = 0, clipNorm: Double? = nil, seed: UInt64 = 0,
                 shards: Int = WorkerPool.activeProcessorCount, standardize: Bool = false,
                 stream: StreamLayout? = nil) {
-        self.hiddenSizes = hiddenSizes
-        self.activation = activation
+        self.model = model ?? .shorthand(hiddenSizes: hiddenSizes, activation: activation, dropout: dropout)
+        self.initialization = initialization
         self.loss = loss
         self.optimizer = optimizer
         self.schedule = schedule
         self.batchSize = batchSize
         self.epochs = epochs
         self.maxSteps = maxSteps
-        self.dropout = dropout
         self.clipNorm = clipNorm
         self.seed = seed
         self.shards = shards
@@ -61,8 +64,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
 
     /// The model this config trains on data with `inputs` features and `outputs` classes/targets.
     public func modelSpec(inputs: Int, outputs: Int) -> ModelSpec {
-        ModelSpec(inputCount: inputs, hiddenSizes: hiddenSizes, outputCount: outputs,
-                  activation: activation, loss: loss)
+        ModelSpec(inputCount: inputs, layers: model, outputCount: outputs, loss: loss, initialization: initialization)
     }
 
     /// Most shards (and workers) accepted; beyond it a typo is likelier than a machine.
@@ -74,8 +76,14 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         func fail(_ setting: String, _ found: String, _ expected: String) throws -> Never {
             throw SpindleError.invalidConfig(setting: setting, found: found, expected: expected)
         }
-        if let bad = hiddenSizes.first(where: { $0 <= 0 }) {
-            try fail("layers", "\(bad)", "positive layer widths")
+        for layer in model {
+            switch layer {
+            case let .dense(units, _) where !(1...ModelSpecParser.widthLimit).contains(units):
+                try fail("model", layer.description, "a number of units from 1 to \(ModelSpecParser.widthLimit)")
+            case let .dropout(p) where !(p >= 0 && p < 1):
+                try fail("model", layer.description, "a dropout probability in [0, 1)")
+            default: break
+            }
         }
         if !(1...Self.shardLimit).contains(shards) {
             try fail("shards", "\(shards)", "a count from 1 to \(Self.shardLimit)")
@@ -88,7 +96,6 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         if let maxSteps, maxSteps <= 0 { try fail("max-steps", "\(maxSteps)", "a positive number") }
         let lr = optimizer.learningRate
         if !(lr > 0) || !lr.isFinite { try fail("lr", "\(lr)", "a finite number > 0") }
-        if !(dropout >= 0 && dropout < 1) { try fail("dropout", "\(dropout)", "a probability in [0, 1)") }
         let wd = optimizer.weightDecay
         if !(wd >= 0) || !wd.isFinite { try fail("weight-decay", "\(wd)", "a finite number >= 0") }
         let mu = optimizer.momentum

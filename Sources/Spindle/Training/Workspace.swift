@@ -1,19 +1,21 @@
 /// The per-row buffers of a forward and backward pass over up to `capacity` rows, allocated once
 /// and reused every step (nothing is allocated inside a step).
 ///
-/// For dense layer l (0-based) with widths n_l → n_{l+1}:
-///   input(l)      (B, n_l)     what layer l reads: the batch for l = 0, else layer l−1's output
-///   activations[l](B, n_{l+1}) f(X·Wᵀ + b); for the last layer, the linear outputs (logits)
-///   masks[l]      (B, n_{l+1}) dropout's 0 or 1/(1−p), hidden layers only, when dropout is on
-///   dropped[l]    (B, n_{l+1}) activations · mask, the next layer's input, when dropout is on
-///   deltas[l]     (B, n_{l+1}) ∂(batch loss)/∂(pre-activation)
+/// For layer l of the plan (0-based), I_l and O_l its widths:
+///   batchInput      (B, F)    the gathered batch, what layer 0 reads
+///   outputs[l]      (B, O_l)  its output, what layer l+1 reads
+///   gradients[l]    (B, O_l)  ∂(batch loss)/∂outputs[l], overwritten by the layer's backward
+///                             (a dense layer leaves ∂L/∂Z there for phase B); training only,
+///                             and only for layers from the first with parameters on
+///   scratch[l]      what the layer asked for (`ScratchNeeds`): e.g. dropout masks
 final class Workspace: @unchecked Sendable {
     let capacity: Int
     let batchInput: FloatBuffer
-    let activations: [FloatBuffer]
-    let masks: [FloatBuffer?]
-    let dropped: [FloatBuffer?]
-    let deltas: [FloatBuffer]
+    let outputs: [FloatBuffer]
+    let gradients: [FloatBuffer?]
+    let scratch: [[FloatBuffer]]
+    /// Each layer's buffers as the layer sees them.
+    let io: [LayerIO]
     /// (B) class labels of the batch rows, for cross-entropy.
     let labels: UnsafeMutablePointer<Int32>
     /// (B, T) float targets, for MSE.
@@ -23,19 +25,30 @@ final class Workspace: @unchecked Sendable {
     /// (B) argmax of each row's outputs.
     let predicted: UnsafeMutablePointer<Int32>
 
-    init(spec: ModelSpec, capacity: Int, dropout: Bool, backward: Bool) {
-        let widths = spec.widths
-        let layers = spec.layerCount
+    /// - Parameter training: with gradients and training-only scratch (dropout masks).
+    init(network: Network, capacity: Int, training: Bool) {
+        let plan = network.plan
         self.capacity = capacity
-        batchInput = FloatBuffer(count: capacity * widths[0])
-        activations = (0..<layers).map { FloatBuffer(count: capacity * widths[$0 + 1]) }
-        let hiddenDropout = (0..<layers).map { dropout && $0 < layers - 1 }
-        masks = (0..<layers).map { hiddenDropout[$0] ? FloatBuffer(count: capacity * widths[$0 + 1]) : nil }
-        dropped = (0..<layers).map { hiddenDropout[$0] ? FloatBuffer(count: capacity * widths[$0 + 1]) : nil }
-        deltas = backward ? (0..<layers).map { FloatBuffer(count: capacity * widths[$0 + 1]) } : []
+        let batchInput = FloatBuffer(count: capacity * network.spec.inputCount)
+        let outputs = plan.layers.map { FloatBuffer(count: capacity * $0.outputWidth) }
+        let first = plan.firstTrained
+        let gradients = plan.layers.indices.map { l in
+            training && l >= first ? FloatBuffer(count: capacity * plan.layers[l].outputWidth) : nil
+        }
+        let scratch = plan.layers.map { layer in
+            let needs = layer.scratch(training: training)
+            return needs.perRow.map { FloatBuffer(count: capacity * $0) } + needs.fixed.map { FloatBuffer(count: $0) }
+        }
+        io = plan.layers.indices.map { l in
+            LayerIO(input: l == 0 ? batchInput.base : outputs[l - 1].base,
+                    output: outputs[l].base, outputGradient: gradients[l]?.base,
+                    inputGradient: l > first ? gradients[l - 1]?.base : nil,
+                    scratch: scratch[l].map(\.base), parameters: network.parameters.base)
+        }
+        (self.batchInput, self.outputs, self.gradients, self.scratch) = (batchInput, outputs, gradients, scratch)
         labels = .allocate(capacity: capacity)
         labels.initialize(repeating: 0, count: capacity)
-        targets = FloatBuffer(count: capacity * spec.outputCount)
+        targets = FloatBuffer(count: capacity * network.spec.outputCount)
         rowLoss = FloatBuffer(count: capacity)
         predicted = .allocate(capacity: capacity)
         predicted.initialize(repeating: 0, count: capacity)
@@ -46,8 +59,6 @@ final class Workspace: @unchecked Sendable {
         predicted.deallocate()
     }
 
-    /// What dense layer l reads, (B, n_l).
-    func input(_ l: Int) -> UnsafeMutablePointer<Float> {
-        l == 0 ? batchInput.base : (dropped[l - 1] ?? activations[l - 1]).base
-    }
+    /// (B, C) the output layer's linear outputs (logits or regression values).
+    var logits: UnsafeMutablePointer<Float> { outputs[outputs.count - 1].base }
 }

@@ -27,19 +27,19 @@ import Testing
         let scratch = try Scratch()
         let network = Network(spec: spec, seed: 7)
         // Distinct biases, so a bias written to the wrong layer or in the wrong order shows.
-        for (l, layer) in network.layout.layers.enumerated() {
+        for (l, layer) in network.layout.denseLayers.enumerated() {
             for o in 0..<layer.outputs { network.parameters[layer.biasOffset + o] = Float(100 * l + o) + 0.5 }
         }
         let path = scratch.path("weights.h5")
         try KerasExport.write(network, to: path)
 
         let file = try H5File.open(path)
-        let names = (0..<spec.layerCount).map { $0 == 0 ? "dense" : "dense_\($0)" }
+        let names = (0..<(spec.widths.count - 1)).map { $0 == 0 ? "dense" : "dense_\($0)" }
         #expect(try file.stringArrayAttribute("layer_names") == names)
         #expect(try file.stringAttribute("backend") == "tensorflow")
         #expect(try file.stringAttribute("keras_version") == "2.15.0")
         #expect(try file.memberNames() == names.sorted())
-        for (l, layer) in network.layout.layers.enumerated() {
+        for (l, layer) in network.layout.denseLayers.enumerated() {
             let name = names[l]
             let group = try file.openGroup(name)
             #expect(try group.stringArrayAttribute("weight_names") == ["\(name)/kernel:0", "\(name)/bias:0"])

@@ -12,7 +12,7 @@ struct DeterminismTests {
         var optimizer: OptimizerConfig
         var batchSize: Int
         var clipNorm: Float? = nil
-        var spec = ModelSpec(inputCount: 12, hiddenSizes: [16, 10], outputCount: 5)
+        var spec = ModelSpec(inputCount: 12, hiddenSizes: [16, 10], outputCount: 5, dropout: 0.3)
         var testDescription: String {
             "\(spec.architecture) \(optimizer.kind)\(optimizer.nesterov ? " nesterov" : "") B=\(batchSize)"
                 + (clipNorm.map { " clip \($0)" } ?? "")
@@ -30,7 +30,7 @@ struct DeterminismTests {
         Case(optimizer: OptimizerConfig(kind: .momentum, learningRate: 5e-2, nesterov: true), batchSize: 3),
         Case(optimizer: OptimizerConfig(kind: .adamw, learningRate: 1e-2, weightDecay: 0.1), batchSize: 3),
         Case(optimizer: OptimizerConfig(kind: .adam, learningRate: 1e-3), batchSize: 256,
-             spec: ModelSpec(inputCount: 12, hiddenSizes: [256], outputCount: 10)),
+             spec: ModelSpec(inputCount: 12, hiddenSizes: [256], outputCount: 10, dropout: 0.3)),
     ]
 
     struct Run: Equatable {
@@ -43,8 +43,7 @@ struct DeterminismTests {
     static func train(_ c: Case, workers: Int) -> Run {
         let split = makeClassificationSplit(rows: 300, features: 12, classes: c.spec.outputCount, seed: 99)
         let engine = StepEngine(network: Network(spec: c.spec, seed: 2024), optimizer: c.optimizer,
-                                workers: workers, shards: Self.shards, maxBatch: c.batchSize,
-                                dropout: 0.3, seed: 2024)
+                                workers: workers, shards: Self.shards, maxBatch: c.batchSize, seed: 2024)
         let order = Shuffle.permutation(count: split.rows, seed: 2024, epoch: 0)
         var losses: [Double] = []
         for step in 0..<10 {

@@ -33,12 +33,12 @@ struct GradientCheckTests {
     @Test(arguments: cases)
     func engineMatchesFiniteDifferences(_ c: Case) {
         let spec = ModelSpec(inputCount: 5, hiddenSizes: [4, 3], outputCount: 3,
-                             activation: c.activation, loss: c.loss)
+                             activation: c.activation, dropout: c.dropout, loss: c.loss)
         let layout = ParameterLayout(spec)
         var random = SplitMix64(seed: 42)
         var parameters = random.floats(layout.parameterCount, -0.9, 0.9)
         // Non-zero biases, so a bias missing from the forward pass shows.
-        for layer in layout.layers {
+        for layer in layout.denseLayers {
             for i in layer.biasOffset..<(layer.biasOffset + layer.outputs) {
                 parameters[i] = random.uniform(-0.3, 0.3)
             }
@@ -49,7 +49,7 @@ struct GradientCheckTests {
             : makeRegressionSplit(rows: rows, features: 5, width: 3, seed: 7)
         let network = Network(spec: spec, parameters: parameters)
         let engine = StepEngine(network: network, optimizer: OptimizerConfig(kind: .sgd), workers: 2,
-                                shards: 2, maxBatch: rows, dropout: c.dropout, seed: 3)
+                                shards: 2, maxBatch: rows, seed: 3)
         let batch = firstRows(split, rows)
         // Step 5 keys the dropout masks; every evaluation below uses the same step, so the masks,
         // and therefore the function being differentiated, stay fixed.

@@ -106,7 +106,7 @@ struct NumpyReferenceTests {
                                  features: .float32(r.features), targets: .labels(r.labels))
         let network = Network(spec: spec, parameters: r.parameters)
         let engine = StepEngine(network: network, optimizer: optimizer, workers: workers,
-                                shards: workers, maxBatch: rows, dropout: 0, seed: 0)
+                                shards: workers, maxBatch: rows, seed: 0)
         return (engine, firstRows(split, rows))
     }
 }

@@ -129,7 +129,7 @@ struct OptimizerRuleTests {
         let config = OptimizerConfig(kind: .sgd, learningRate: 0.1)
         func engine() -> StepEngine {
             StepEngine(network: Network(spec: spec, parameters: initial), optimizer: config, workers: 3,
-                       shards: 3, maxBatch: 6, dropout: 0, seed: 8)
+                       shards: 3, maxBatch: 6, seed: 8)
         }
         let probe = engine()
         probe.step(firstRows(split, 6), step: 0, update: nil)

@@ -1,0 +1,105 @@
+/// The contract every layer kind keeps with the two-phase step (DESIGN.md, "Layers in the
+/// two-phase step"). The engine owns the buffers and the order; a layer says what it computes.
+///
+/// Letters: B rows the workspace holds (the batch, or this rank's share of it), R rows of one
+/// tile, I and O the layer's input and output widths (elements per row: an image's C·H·W).
+/// Every matrix is row-major with rows of I or O elements.
+///
+/// - Phase A (rows): `forward` and `backward` touch only the rows of their tile, so workers can
+///   run tiles in any order and on any thread with the same bits.
+/// - Phase B (units): `parameterGradient` computes the gradient of a tile of the layer's units
+///   over all B rows, then the engine updates those units' parameters while they are in cache.
+/// - A layer whose forward needs statistics over all rows (batch normalisation) sets
+///   `needsRowStatistics`; the engine then ends phase A's segment before it, waits for every
+///   tile, and calls `rowStatistics` over tiles of its features, in a fixed order, before going
+///   on (and `gradientStatistics` likewise before its backward).
+protocol Layer: AnyObject, Sendable {
+    /// Elements per row of the input and of the output.
+    var inputWidth: Int { get }
+    var outputWidth: Int { get }
+    /// The layer's parameter tensors, where they sit in the flat buffers (empty: none).
+    var parameters: [ParameterTensor] { get }
+    /// How many units phase B cuts the parameters into (0: none).
+    var unitCount: Int { get }
+    /// Buffers the layer keeps besides its output and its output's gradient.
+    func scratch(training: Bool) -> ScratchNeeds
+
+    /// Rows `rows` of the output from the same rows of the input.
+    func forward(_ io: LayerIO, rows: Range<Int>, context: RowContext)
+    /// Given ∂L/∂output for rows `rows` (which it may overwrite, e.g. with ∂L/∂pre-activation for
+    /// phase B), writes ∂L/∂input for the same rows when `io.inputGradient` is non-nil.
+    func backward(_ io: LayerIO, rows: Range<Int>, context: RowContext)
+    /// ∂L/∂parameters of `units` over all `rows` rows, into `gradients` (same layout as the
+    /// parameters).
+    func parameterGradient(_ io: LayerIO, units: Range<Int>, rows: Int, gradients: UnsafeMutablePointer<Float>)
+    /// The flat ranges holding `units`' parameters, with whether weight decay applies to them.
+    func parameterRanges(units: Range<Int>) -> [(range: Range<Int>, decays: Bool)]
+
+    var needsRowStatistics: Bool { get }
+    /// Features phase A's statistics pass cuts this layer into.
+    var statisticsUnits: Int { get }
+    /// Statistics of `features` over all `rows` rows of the input (before `forward`).
+    func rowStatistics(_ io: LayerIO, features: Range<Int>, rows: Int, context: RowContext)
+    /// Statistics of `features` over all `rows` rows of ∂L/∂output (before `backward`).
+    func gradientStatistics(_ io: LayerIO, features: Range<Int>, rows: Int, context: RowContext)
+}
+
+extension Layer {
+    var unitCount: Int { 0 }
+    var parameters: [ParameterTensor] { [] }
+    func scratch(training: Bool) -> ScratchNeeds { ScratchNeeds() }
+    func parameterGradient(_ io: LayerIO, units: Range<Int>, rows: Int, gradients: UnsafeMutablePointer<Float>) {}
+    func parameterRanges(units: Range<Int>) -> [(range: Range<Int>, decays: Bool)] { [] }
+    var needsRowStatistics: Bool { false }
+    var statisticsUnits: Int { 0 }
+    func rowStatistics(_ io: LayerIO, features: Range<Int>, rows: Int, context: RowContext) {}
+    func gradientStatistics(_ io: LayerIO, features: Range<Int>, rows: Int, context: RowContext) {}
+}
+
+/// One named parameter tensor of a layer, as PyTorch's `state_dict` names and shapes it
+/// ("weight" (O, I), "bias" (O)), at `offset` in the flat parameter buffer.
+public struct ParameterTensor: Sendable, Equatable {
+    public var name: String
+    public var shape: [Int]
+    public var offset: Int
+    public var count: Int { shape.reduce(1, *) }
+    public var range: Range<Int> { offset..<(offset + count) }
+}
+
+/// What a layer asks the workspace for, allocated once when the engine is made.
+struct ScratchNeeds {
+    /// Buffers of this many floats per row (× B rows each).
+    var perRow: [Int] = []
+    /// Buffers of a fixed size (e.g. per-feature statistics).
+    var fixed: [Int] = []
+}
+
+/// The buffers of one layer in a workspace. Pointers address row 0; a tile adds r0 · width.
+struct LayerIO {
+    /// (B, I) what the layer reads: the batch, or the previous layer's output.
+    var input: UnsafeMutablePointer<Float>
+    /// (B, O).
+    var output: UnsafeMutablePointer<Float>
+    /// (B, O) ∂L/∂output; nil when the workspace only evaluates.
+    var outputGradient: UnsafeMutablePointer<Float>?
+    /// (B, I) ∂L/∂input, where a layer before this one needs it; else nil.
+    var inputGradient: UnsafeMutablePointer<Float>?
+    /// The buffers of `scratch(training:)`, per-row ones first, then fixed ones.
+    var scratch: [UnsafeMutablePointer<Float>]
+    /// The flat parameter buffer.
+    var parameters: UnsafeMutablePointer<Float>
+}
+
+/// What a pass over rows needs to know besides the buffers.
+struct RowContext {
+    /// Whether this pass trains (dropout drops, statistics are the batch's).
+    var training: Bool
+    /// The global step, which keys dropout's draws.
+    var step: Int
+    var seed: UInt64
+    /// Position of the workspace's row 0 in the global batch (a rank's first row), so that a
+    /// row's random draws do not depend on which rank trains it.
+    var rowOffset: Int
+    /// Rows of the global batch, B, for the mean loss's 1/B.
+    var batchRows: Int
+}

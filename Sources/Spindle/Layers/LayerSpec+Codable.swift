@@ -1,0 +1,55 @@
+import Foundation
+
+/// JSON form: a bare string for a term without arguments ("relu"), else an object keyed by the
+/// term's name ({"dense": 512, "init": "he"}, {"dropout": 0.2}).
+extension LayerSpec: Codable {
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ string: String) { stringValue = string }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: Decoder) throws {
+        if let single = try? decoder.singleValueContainer(), let name = try? single.decode(String.self) {
+            self = try ModelSpecParser.parseTerm(name, context: decoder.codingPath)
+            return
+        }
+        let c = try decoder.container(keyedBy: Key.self)
+        let names = c.allKeys.map(\.stringValue).filter { $0 != "init" }
+        guard names.count == 1, let name = names.first else {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath,
+                debugDescription: "expected one layer per object, e.g. {\"dense\": 512}, found keys \(c.allKeys.map(\.stringValue).sorted())"))
+        }
+        let initialization = try c.decodeIfPresent(String.self, forKey: Key("init"))
+        var arguments: [String]
+        if let number = try? c.decode(Double.self, forKey: Key(name)) {
+            arguments = [number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)]
+        } else if let list = try? c.decode([Double].self, forKey: Key(name)) {
+            arguments = list.map { String($0) }
+        } else {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath + [Key(name)],
+                debugDescription: "expected a number for '\(name)', e.g. {\"\(name)\": 128}"))
+        }
+        if let initialization { arguments.append("init=\(initialization)") }
+        self = try ModelSpecParser.parseTerm("\(name)(\(arguments.joined(separator: ",")))", context: decoder.codingPath)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        switch self {
+        case let .activation(activation):
+            var c = encoder.singleValueContainer()
+            try c.encode(activation.rawValue)
+        case let .dense(units, initialization):
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(units, forKey: Key("dense"))
+            try c.encodeIfPresent(initialization?.rawValue, forKey: Key("init"))
+        case let .dropout(p):
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(p, forKey: Key("dropout"))
+        }
+    }
+}

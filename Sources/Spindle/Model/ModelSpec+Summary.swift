@@ -1,0 +1,62 @@
+/// A model's layer table, as Keras's `model.summary()` prints it: each layer, its output shape
+/// and its parameter count.
+extension ModelSpec {
+    /// One row of the table.
+    public struct LayerRow: Sendable, Equatable {
+        /// The layer's position in `allLayers`, as in the model file's group names.
+        public var index: Int
+        /// Its term, e.g. "dense(512)"; the implicit output layer is marked "(output)".
+        public var layer: String
+        public var outputShape: [Int]
+        public var parameters: Int
+    }
+
+    /// Every layer of `allLayers` with its output shape and parameter count.
+    public var layerRows: [LayerRow] {
+        var width = inputCount
+        return allLayers.enumerated().map { index, layer in
+            var parameters = 0
+            if case let .dense(units, _) = layer {
+                parameters = (width + 1) * units
+                width = units
+            }
+            let name = index == layers.count ? "\(layer) (output)" : layer.description
+            return LayerRow(index: index, layer: name, outputShape: [width], parameters: parameters)
+        }
+    }
+
+    /// The table as text lines, with a header and the total, e.g.
+    ///
+    ///     #   layer                output shape    parameters
+    ///     0   dense(512)           (512)              401,920
+    ///     1   relu                 (512)                    0
+    public var summaryLines: [String] {
+        let rows = layerRows
+        let shapes = rows.map { "(" + $0.outputShape.map(String.init).joined(separator: ", ") + ")" }
+        let counts = rows.map { $0.parameters.groupedDigits }
+        let total = rows.reduce(0) { $0 + $1.parameters }.groupedDigits
+        let w0 = max(1, String(rows.count - 1).count), w1 = max(5, rows.map(\.layer.count).max() ?? 0)
+        let w2 = max(12, shapes.map(\.count).max() ?? 0), w3 = max(10, total.count)
+        func pad(_ s: String, _ w: Int) -> String { s + String(repeating: " ", count: max(0, w - s.count)) }
+        func left(_ s: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - s.count)) + s }
+        var lines = ["\(pad("#", w0))  \(pad("layer", w1))  \(pad("output shape", w2))  \(left("parameters", w3))"]
+        for (i, row) in rows.enumerated() {
+            lines.append("\(pad(String(row.index), w0))  \(pad(row.layer, w1))  \(pad(shapes[i], w2))  \(left(counts[i], w3))")
+        }
+        lines.append("\(pad("", w0))  \(pad("input (\(inputCount))", w1))  \(pad("total", w2))  \(left(total, w3))")
+        return lines
+    }
+}
+
+extension Int {
+    /// 12345 → "12,345".
+    var groupedDigits: String {
+        let digits = String(abs(self))
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return (self < 0 ? "-" : "") + out
+    }
+}

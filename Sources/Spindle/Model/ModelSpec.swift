@@ -1,0 +1,74 @@
+/// A model: its input width, the layer list, the output width and the loss.
+///
+/// The output layer is implicit: a `dense(C)` after the listed layers, C the data's classes or
+/// regression targets, feeding the loss (softmax cross-entropy or MSE).
+///
+/// Dimension letters used across the engine: B batch rows, F features (inputs), H a hidden width,
+/// C outputs (classes or regression targets).
+public struct ModelSpec: Codable, Equatable, Sendable {
+    public var inputCount: Int
+    /// The layers between the input and the implicit output layer.
+    public var layers: [LayerSpec]
+    public var outputCount: Int
+    public var loss: LossKind
+    /// `--init`: the weights' initialisation for every dense layer without its own `init=`; nil
+    /// keeps the default rule (He before ReLU, Glorot elsewhere, Glorot for the output layer).
+    public var initialization: Initialization?
+
+    /// - Precondition: positive widths (user input is checked by the parser and `TrainingConfig`).
+    public init(inputCount: Int, layers: [LayerSpec], outputCount: Int, loss: LossKind = .crossEntropy,
+                initialization: Initialization? = nil) {
+        precondition(inputCount > 0 && outputCount > 0, "ModelSpec: input and output widths must be positive")
+        self.inputCount = inputCount
+        self.layers = layers
+        self.outputCount = outputCount
+        self.loss = loss
+        self.initialization = initialization
+    }
+
+    /// The `--layers`/`--activation`/`--dropout` shorthand: dense(H), activation (and dropout)
+    /// for every hidden width H.
+    public init(inputCount: Int, hiddenSizes: [Int], outputCount: Int, activation: Activation = .relu,
+                dropout: Double = 0, loss: LossKind = .crossEntropy) {
+        precondition(hiddenSizes.allSatisfy { $0 > 0 }, "ModelSpec: every layer width must be positive")
+        self.init(inputCount: inputCount,
+                  layers: .shorthand(hiddenSizes: hiddenSizes, activation: activation, dropout: dropout),
+                  outputCount: outputCount, loss: loss)
+    }
+
+    /// Every layer, the implicit output layer included.
+    public var allLayers: [LayerSpec] { layers + [.dense(units: outputCount)] }
+
+    /// The width of each layer's output, in `allLayers` order (the last is C).
+    public var outputWidths: [Int] {
+        var width = inputCount
+        return allLayers.map { layer in
+            if case let .dense(units, _) = layer { width = units }
+            return width
+        }
+    }
+
+    /// Input width, then the width of every dense layer: [F, H1, …, C].
+    public var widths: [Int] {
+        [inputCount] + zip(allLayers, outputWidths).compactMap { $0.0.hasParameters ? $0.1 : nil }
+    }
+
+    /// Human-readable architecture: "784-512-256-10" (the dense widths).
+    public var architecture: String { widths.map(String.init).joined(separator: "-") }
+
+    /// The initialisation of dense layer `index` of `allLayers`: its own `init=`, else the
+    /// model's, else He when a ReLU follows it (past any dropout) and Glorot otherwise.
+    public func initialization(ofLayer index: Int) -> Initialization {
+        if case let .dense(_, own) = allLayers[index], let own { return own }
+        if let initialization { return initialization }
+        guard index < layers.count else { return .glorot }  // the output layer feeds the loss
+        for next in layers[(index + 1)...] {
+            switch next {
+            case .dropout: continue
+            case let .activation(activation): return activation.initialization
+            case .dense: return .glorot
+            }
+        }
+        return .glorot
+    }
+}
