@@ -50,6 +50,8 @@ func validating(_ body: () throws -> Void) throws {
         try body()
     } catch let error as SpindleError {
         throw ValidationError(error.description)
+    } catch let error as SpindleCLIError {
+        throw ValidationError("\(error)")
     }
 }
 

@@ -155,18 +155,18 @@ import Testing
         Case(testDescription: "eval: a dataset file as the model", kind: .runtime, arguments: ["eval", "data.h5", "data.h5"],
              mentions: ["data.h5", "not a Spindle model file", "format = \"spindle-model\""], prepare: goodData()),
         Case(testDescription: "eval: newer format_version", kind: .runtime, arguments: ["eval", "model.h5", "data.h5"],
-             mentions: ["model.h5", "format_version 2", "upgrade"],
+             mentions: ["model.h5", "format_version 3", "upgrade"],
              prepare: trainedModel { scratch in
                  let file = try H5File.open(scratch.path("model.h5"), mode: .readWrite)
-                 try file.setAttribute("format_version", 2)
+                 try file.setAttribute("format_version", 3)
                  try file.close()
              }),
         Case(testDescription: "eval: corrupted weights", kind: .runtime, arguments: ["eval", "model.h5", "data.h5"],
-             mentions: ["model.h5:/model/dense_0/weight", "Fletcher32"],
+             mentions: ["model.h5:/model/00_dense/weight", "Fletcher32"],
              prepare: trainedModel { try corruptWeights($0.path("model.h5")) }),
         Case(testDescription: "predict: corrupted weights", kind: .runtime,
              arguments: ["predict", "model.h5", "data.h5", "-o", "out.h5"],
-             mentions: ["model.h5:/model/dense_0/weight", "Fletcher32"],
+             mentions: ["model.h5:/model/00_dense/weight", "Fletcher32"],
              prepare: trainedModel { try corruptWeights($0.path("model.h5")) }),
         Case(testDescription: "predict: -o into a missing directory", kind: .runtime,
              arguments: ["predict", "model.h5", "data.h5", "-o", "missing/out.h5"],
@@ -225,10 +225,10 @@ import Testing
         #expect(!scratch.exists("run.jsonl"), "a failed run left an empty run.jsonl behind")
     }
 
-    /// Flips bytes in the middle of /model/dense_0/weight's stored data, found by its values
+    /// Flips bytes in the middle of /model/00_dense/weight's stored data, found by its values
     /// (the dataset is checksummed but not compressed, so its bytes sit in the file as they are).
     static func corruptWeights(_ path: String) throws {
-        let weights: [Float] = try H5File.open(path).openDataset("/model/dense_0/weight").readAll()
+        let weights: [Float] = try H5File.open(path).openDataset("/model/00_dense/weight").readAll()
         let pattern = weights.withUnsafeBytes { Data($0) }
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         let found = try #require(bytes.range(of: pattern), "the weights' bytes are not stored verbatim")

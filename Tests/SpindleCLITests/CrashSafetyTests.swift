@@ -135,7 +135,7 @@ import Testing
             expected = "truncated"
         case .flippedWeightBytes:
             try BadInputTests.corruptWeights(scratch.path(newest))
-            expected = "/model/dense_0/weight"
+            expected = "/model/00_dense/weight"
         }
         let inspect = try spindle(["inspect", newest], in: scratch)
         #expect(inspect.status == 1, "\(inspect.transcript)")

@@ -27,10 +27,11 @@ import Testing
         }
 
         let reference = try #require(models["a1"])
-        // Weights and biases of both layers, and Adam's two moments.
-        #expect(reference.keys.sorted() == ["/model/dense_0/bias", "/model/dense_0/weight",
-                                            "/model/dense_1/bias", "/model/dense_1/weight",
-                                            "/model/dense_2/bias", "/model/dense_2/weight",
+        // Weights and biases of the three dense layers (dense(24),relu,dropout(0.2),dense(16),relu,
+        // dropout(0.2), then the output layer), and Adam's two moments.
+        #expect(reference.keys.sorted() == ["/model/00_dense/bias", "/model/00_dense/weight",
+                                            "/model/03_dense/bias", "/model/03_dense/weight",
+                                            "/model/06_dense/bias", "/model/06_dense/weight",
                                             "/optimizer/moment_1", "/optimizer/moment_2"])
         for run in ["a3", "b1", "b3", "c2"] {
             let model = try #require(models[run])
@@ -52,7 +53,7 @@ import Testing
         let first = try trainModel(on: "data.h5", in: scratch, directory: "s0", quickTraining + ["--seed", "0"])
         let second = try trainModel(on: "data.h5", in: scratch, directory: "s1", quickTraining + ["--seed", "1"])
         let a = try floatDatasets(in: scratch.path(first)), b = try floatDatasets(in: scratch.path(second))
-        #expect(a["/model/dense_0/weight"] != nil)
-        #expect(a["/model/dense_0/weight"] != b["/model/dense_0/weight"])
+        #expect(a["/model/00_dense/weight"] != nil)
+        #expect(a["/model/00_dense/weight"] != b["/model/00_dense/weight"])
     }
 }

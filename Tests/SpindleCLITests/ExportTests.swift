@@ -5,9 +5,10 @@ import Testing
 /// with h5py, which is what Keras reads it with), and its weights give `spindle predict`'s outputs.
 @Suite struct ExportTests {
     /// Reads the export as Keras' legacy loader does (layer_names, then each group's weight_names,
-    /// then the datasets at those names) and runs it as the printed Sequential model would.
+    /// then the datasets at those names) and runs it through the printed Sequential model, built
+    /// from NumPy stand-ins of Keras' layers, the weights going by position to its Dense layers.
     static let kerasCheck = """
-        weights, model, data, predictions, output = sys.argv[1:6]
+        weights, model, data, predictions, output, source = sys.argv[1:7]
         with h5py.File(weights, "r") as f:
             names = f.attrs["layer_names"]
             assert names.dtype.kind == "S", names.dtype  # fixed-length byte strings, as Keras writes
@@ -26,22 +27,47 @@ import Testing
                 assert kernel.dtype == np.float32 and bias.dtype == np.float32
                 layers.append((kernel[...].astype(np.float64), bias[...].astype(np.float64)))
         with h5py.File(model, "r") as f:
-            widths = list(f["model"].attrs["widths"])
-            activation, loss = f["model"].attrs["activation"], f["model"].attrs["loss"]
-        # Kernels are (inputs, units): Keras' Dense computes x @ kernel + bias.
-        assert [k.shape for k, _ in layers] == list(zip(widths[:-1], widths[1:])), [k.shape for k, _ in layers]
-        assert [b.shape for _, b in layers] == [(w,) for w in widths[1:]]
-        act = {"relu": lambda z: np.maximum(z, 0.0), "tanh": np.tanh,
-               "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z))}[activation]
+            (features,), outputs = f["model"].attrs["input_shape"], int(f["model"].attrs["outputs"])
+            # One kernel per dense group of the model file, in the same order.
+            groups = sorted(g for g in f["model"] if g.endswith("_dense"))
+            assert [k.shape for k, _ in layers] == [f["model"][g]["weight"].shape[::-1] for g in groups]
+
+        def softmax(z):
+            z = np.exp(z - z.max(axis=1, keepdims=True))  # shifted: exp cannot overflow
+            return z / z.sum(axis=1, keepdims=True)
+        ACTIVATIONS = {None: lambda z: z, "relu": lambda z: np.maximum(z, 0.0), "tanh": np.tanh,
+                       "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)), "softmax": softmax}
+        class Input:
+            def __init__(self, shape):
+                self.shape = shape
+        class Dense:  # x @ kernel + bias, then the activation
+            def __init__(self, units, activation=None):
+                self.units, self.activation = units, ACTIVATIONS[activation]
+            def __call__(self, h):
+                assert self.kernel.shape[1] == self.units, (self.kernel.shape, self.units)
+                return self.activation(h @ self.kernel + self.bias)
+        class Dropout:  # at prediction, the identity
+            def __init__(self, rate):
+                assert 0 <= rate < 1
+            def __call__(self, h):
+                return h
+        class Activation:
+            def __init__(self, activation):
+                self.activation = ACTIVATIONS[activation]
+            def __call__(self, h):
+                return self.activation(h)
+        def Sequential(stack):
+            return stack
+        stack = eval(source)
+        assert isinstance(stack[0], Input) and stack[0].shape == (features,), stack[0].shape
+        dense = [layer for layer in stack if isinstance(layer, Dense)]
+        assert len(dense) == len(layers) and dense[-1].units == outputs, (len(dense), len(layers))
+        for layer, (kernel, bias) in zip(dense, layers):  # by position, as Keras loads .h5 weights
+            layer.kernel, layer.bias = kernel, bias
         with h5py.File(data, "r") as f:
             h = f["test/x"][...].astype(np.float64)
-        for l, (kernel, bias) in enumerate(layers):
-            h = h @ kernel + bias
-            if l < len(layers) - 1:
-                h = act(h)
-        if loss == "cross-entropy":
-            h = np.exp(h - h.max(axis=1, keepdims=True))  # shifted: exp cannot overflow
-            h /= h.sum(axis=1, keepdims=True)
+        for layer in stack[1:]:
+            h = layer(h)
         with h5py.File(predictions, "r") as f:
             expected = f[output][...]
         assert h.shape == expected.shape, (h.shape, expected.shape)
@@ -57,8 +83,13 @@ import Testing
 
     @Test(arguments: [
         ModelCase(options: ["--layers", "16,8", "--activation", "relu", "--dropout", "0.1"], output: "probabilities",
-                  keras: #"Sequential([Input((10,)), Dense(16, activation="relu"), Dense(8, activation="relu"), "#
-                      + #"Dense(5, activation="softmax")])"#),
+                  keras: #"Sequential([Input((10,)), Dense(16, activation="relu"), Dropout(0.1), "#
+                      + #"Dense(8, activation="relu"), Dropout(0.1), Dense(5, activation="softmax")])"#),
+        // A layer list the shorthand cannot express: an activation after a dropout is a layer of
+        // its own, a dense layer right after another takes none.
+        ModelCase(options: ["--model", "dense(12),dropout(0.1),tanh,dense(8),dense(6),relu"], output: "probabilities",
+                  keras: #"Sequential([Input((10,)), Dense(12), Dropout(0.1), Activation("tanh"), Dense(8), "#
+                      + #"Dense(6, activation="relu"), Dense(5, activation="softmax")])"#),
         ModelCase(options: ["--layers", "12", "--activation", "tanh", "--loss", "mse", "--optimizer", "sgd",
                             "--lr", "0.1"], output: "outputs",
                   keras: #"Sequential([Input((10,)), Dense(12, activation="tanh"), Dense(5)])"#),
@@ -77,7 +108,7 @@ import Testing
         #expect(export.stderr.contains("model.load_weights(\"weights.h5\")"), "\(export.transcript)")
 
         let check = try python(Self.kerasCheck, "weights.h5", modelPath, "data.h5", "spindle.h5", model.output,
-                               in: scratch)
+                               model.keras, in: scratch)
         let line = try #require(check.stdoutLines.first { $0.hasPrefix("max_abs_difference") }, "\(check.transcript)")
         let difference = try #require(Double(line.split(separator: " ").last ?? ""), "\(line)")
         // Spindle computes in float32, the check in float64 from the same float32 weights.

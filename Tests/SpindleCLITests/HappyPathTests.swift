@@ -66,7 +66,8 @@ import Testing
         // inspect describes the model file and the dataset file.
         let model = try spindleSucceeds(["inspect", "run/model.h5"], in: scratch)
         #expect(model.stdout.contains("Spindle model 8-32-4"), "\(model.transcript)")
-        #expect(model.stdout.contains("/model/dense_0/weight"))
+        #expect(model.stdout.contains("/model/00_dense/weight"))
+        #expect(model.stdout.contains("/model/02_dense/weight"))
         #expect(model.stdout.contains("/optimizer/moment_2"))
         let dataset = try spindleSucceeds(["inspect", "data.h5"], in: scratch)
         #expect(dataset.stdout.contains("/train/x") && dataset.stdout.contains("[300, 8]"), "\(dataset.transcript)")
