@@ -148,20 +148,22 @@ public final class StepEngine: @unchecked Sendable {
         let context = RowContext(training: true, step: step, seed: seed, rowOffset: share.firstRow,
                                  batchRows: share.globalRows)
         let first = network.plan.firstTrained, cuts = statisticsLayers
-        var begin = 0
+        // The first segment gathers the batch; each later one starts at a layer that needs
+        // statistics over all rows, reduced between the segments.
+        var begin: Int? = nil
         for cut in cuts {
-            let segment = begin..<cut
+            let segment = (begin ?? 0)..<cut, gathers = begin == nil
             eachRowTile(rows) { tile in
-                if segment.lowerBound == 0 { ForwardPass.gather(batch, rows: tile, network: network, workspace: ws) }
+                if gathers { ForwardPass.gather(batch, rows: tile, network: network, workspace: ws) }
                 ForwardPass.forward(segment, rows: tile, network: network, workspace: ws, context: context)
             }
             eachFeatureTile(of: cut) { self.layers[cut].rowStatistics(ws.io[cut], features: $0, rows: rows, context: context) }
             begin = cut
         }
-        let top = max(cuts.last.map { $0 + 1 } ?? 0, first)
+        let top = max(cuts.last.map { $0 + 1 } ?? 0, first), last = begin ?? 0, gathers = begin == nil
         eachRowTile(rows) { tile in
-            if begin == 0 { ForwardPass.gather(batch, rows: tile, network: network, workspace: ws) }
-            ForwardPass.forward(begin..<self.layers.count, rows: tile, network: network, workspace: ws, context: context)
+            if gathers { ForwardPass.gather(batch, rows: tile, network: network, workspace: ws) }
+            ForwardPass.forward(last..<self.layers.count, rows: tile, network: network, workspace: ws, context: context)
             ForwardPass.loss(rows: tile, batchRows: share.globalRows, network: network, workspace: ws)
             self.backward(top..<self.layers.count, rows: tile, context: context)
         }
