@@ -48,7 +48,7 @@ struct Export: ParsableCommand {
                 try KerasExport.write(network, to: output)
                 note("spindle: wrote Keras weights of the \(network.spec.architecture) model to \(output); load them with\n" +
                      "  from keras import Input, Sequential\n" +
-                     "  from keras.layers import Dense\n" +
+                     "  from keras.layers import \(KerasExport.kerasLayerTypes(network.spec).joined(separator: ", "))\n" +
                      "  model = \(KerasExport.kerasModel(network.spec))\n" +
                      "  model.load_weights(\"\(output)\")\n" +
                      "  # feed it features as Spindle does: uint8 pixels divided by 255")

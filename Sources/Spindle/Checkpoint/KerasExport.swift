@@ -59,11 +59,26 @@ public enum KerasExport {
         return "Sequential([" + layers.joined(separator: ", ") + "])"
     }
 
+    /// The Keras layer classes `kerasModel(_:)` uses, for its import line: Dense, then Dropout and
+    /// Activation when the model has them.
+    public static func kerasLayerTypes(_ spec: ModelSpec) -> [String] {
+        let model = kerasModel(spec)
+        return ["Dense"] + ["Dropout", "Activation"].filter { model.contains("\($0)(") }
+    }
+
     /// Writes `network`'s weights to `path` in the Keras layout above, atomically (temporary
     /// file, fsync, rename), replacing any file there.
     /// - Throws: `SpindleError.cannotWrite` when `path` is a directory or its directory is
-    ///   missing or not writable; `HDF5Error` if HDF5 fails.
+    ///   missing or not writable, or for a standardised model whose
+    ///   first dense layer does not see the inputs directly (the statistics cannot be folded into
+    ///   it); `HDF5Error` if HDF5 fails.
     public static func write(_ network: Network, to path: String) throws {
+        if network.featureScaling != nil,
+           let blocking = network.spec.layers.prefix(while: { !$0.hasParameters }).first(where: { !isDropout($0) }) {
+            throw SpindleError.cannotWrite(
+                path: path, reason: "the model standardises its inputs and applies \(blocking) before its first dense layer, " +
+                    "so the statistics cannot be folded into that layer's weights; Keras would need a Normalization layer first")
+        }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw SpindleError.cannotWrite(path: path, reason: "it is a directory; expected a file name")
@@ -109,6 +124,11 @@ public enum KerasExport {
             b[o] = Float(Double(b[o]) - shift)
         }
         return (w, b)
+    }
+
+    private static func isDropout(_ layer: LayerSpec) -> Bool {
+        if case .dropout = layer { return true }
+        return false
     }
 
     static func transposed(_ matrix: [Float], rows: Int, columns: Int) -> [Float] {

@@ -66,6 +66,25 @@ import Testing
         #expect(KerasExport.kerasModel(Self.specs[1]) == "Sequential([Input((3,)), Dense(1)])")
     }
 
+    /// The standardisation folds into the first dense layer only when nothing comes before it
+    /// but dropout (the identity at prediction).
+    @Test func refusesStandardisationItCannotFold() throws {
+        let scratch = try Scratch()
+        let network = Network(spec: ModelSpec(inputCount: 3, layers: [.activation(.tanh), .dense(units: 4)], outputCount: 2), seed: 1)
+        network.featureScaling = FeatureScaling(mean: [0, 1, 2], std: [1, 2, 3])
+        let path = scratch.path("weights.h5")
+        #expect(throws: SpindleError.cannotWrite(
+            path: path, reason: "the model standardises its inputs and applies tanh before its first dense layer, so the " +
+                "statistics cannot be folded into that layer's weights; Keras would need a Normalization layer first")) {
+            try KerasExport.write(network, to: path)
+        }
+        #expect(!FileManager.default.fileExists(atPath: path))
+        let dropoutFirst = Network(spec: ModelSpec(inputCount: 3, layers: [.dropout(0.2), .dense(units: 4)], outputCount: 2), seed: 1)
+        dropoutFirst.featureScaling = network.featureScaling
+        try KerasExport.write(dropoutFirst, to: path)
+        #expect(KerasExport.kerasLayerTypes(dropoutFirst.spec) == ["Dense", "Dropout"])
+    }
+
     @Test func refusesADirectoryAndWritesNothing() throws {
         let scratch = try Scratch()
         let network = Network(spec: Self.specs[0], seed: 1)
