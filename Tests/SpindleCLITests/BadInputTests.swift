@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Kit
+import SpindleTestSupport
 import Testing
 
 /// DESIGN.md contract 5: every user mistake exits non-zero with one line naming the file, dataset
@@ -21,7 +22,7 @@ import Testing
         var arguments: [String]
         /// Substrings of the message: the file, dataset or flag; what was found; what was expected.
         var mentions: [String]
-        var prepare: @Sendable (Scratch) throws -> Void = { _ in }
+        var prepare: @Sendable (TemporaryDirectory) throws -> Void = { _ in }
         /// A gap in the message, reported to the Sources' owners: the `mentions` check is a known
         /// issue until it is fixed (the rest of the contract is still checked).
     }
@@ -29,7 +30,7 @@ import Testing
     /// data.h5: 120 train / 30 test rows, 6 features, 3 classes; ckpt/model.h5: an existing
     /// checkpoint that no failed run may touch.
     static func goodData(_ change: @escaping @Sendable (inout SyntheticData) -> Void = { _ in })
-        -> @Sendable (Scratch) throws -> Void {
+        -> @Sendable (TemporaryDirectory) throws -> Void {
         { scratch in
             var data = SyntheticData()
             change(&data)
@@ -40,8 +41,8 @@ import Testing
     }
 
     /// goodData plus model.h5, a model trained on it.
-    static func trainedModel(then more: @escaping @Sendable (Scratch) throws -> Void = { _ in })
-        -> @Sendable (Scratch) throws -> Void {
+    static func trainedModel(then more: @escaping @Sendable (TemporaryDirectory) throws -> Void = { _ in })
+        -> @Sendable (TemporaryDirectory) throws -> Void {
         { scratch in
             try goodData()(scratch)
             try spindleSucceeds(["train", "data.h5", "--quiet", "--layers", "8", "--epochs", "1",
@@ -178,7 +179,7 @@ import Testing
 
     @Test(arguments: cases)
     func clearErrorNothingLeftBehind(_ bad: Case) throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try bad.prepare(scratch)
         let before = scratch.snapshot()
         let result = try spindle(bad.arguments, in: scratch)
@@ -214,7 +215,7 @@ import Testing
     /// A run that fails on its data leaves no trace: not the checkpoint directory nor the log
     /// file it was asked to create.
     @Test func failedRunCreatesNoCheckpointDirectoryOrLog() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         var data = SyntheticData()
         data.trainX[0] = .nan
         try data.write(to: scratch.path("data.h5"))

@@ -1,4 +1,5 @@
 import Foundation
+import SpindleTestSupport
 import Testing
 
 /// Files cross the boundary to Python both ways: datasets written by h5py with its default
@@ -6,7 +7,7 @@ import Testing
 @Suite struct H5pyInteropTests {
     /// h5py's defaults: contiguous storage (no chunks, no filters), the dtypes NumPy had.
     @Test func trainsOnH5pyDefaultFiles() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         // One set of numbers stored four ways; every value is exact in float32, so float64 x and
         // int32 y must give the same bits as float32 x and int64 y.
         try python("""
@@ -61,7 +62,7 @@ import Testing
         ModelCase(data: "bundled", options: ["--layers", "16", "--standardize"], output: "probabilities"),
     ])
     func documentedSnippetReproducesPredict(_ model: ModelCase) throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let snippet = try Self.documentedSnippet()
         var data = bundledData
         if model.data == "synthetic" {
@@ -90,7 +91,7 @@ import Testing
     /// Spindle 0.1.0 file (format_version 1), runs in `spindle predict` and gives what the
     /// snippet gives: the documentation is enough, and files of a known version stay readable.
     @Test func modelWrittenByH5pyFromTheDocumentedLayoutRuns() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try SyntheticData(features: 6, classes: 3).write(to: scratch.path("data.h5"))
         try python(#"""
             config = ('{"activation":"tanh","batchSize":128,"dropout":0,"epochs":1,"hiddenSizes":[5],'

@@ -1,5 +1,6 @@
 import Foundation
 import Spindle
+import SpindleTestSupport
 import Testing
 
 /// Tiny models that must learn: if the gradients, the optimizer or the data path were wrong in

@@ -1,5 +1,6 @@
 import Foundation
 import Spindle
+import SpindleTestSupport
 import Testing
 
 /// Training on a streamed split keeps the contracts of training in memory: any worker count gives
@@ -88,8 +89,8 @@ struct FeatureScalingTests {
         let network = Network(spec: ModelSpec(inputCount: 2, hiddenSizes: [3], outputCount: 2, activation: .relu,
                                               loss: .crossEntropy), seed: 1)
         network.featureScaling = FeatureScaling(mean: [1, -2], std: [0.5, 4])
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("scaled-\(UUID()).h5").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let directory = try TemporaryDirectory()
+        let path = directory.path("scaled.h5")
         try ModelFile(network: network, config: nil).write(to: path)
         #expect(try ModelFile.read(from: path).network.featureScaling == network.featureScaling)
     }
