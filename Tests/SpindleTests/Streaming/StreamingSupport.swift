@@ -34,12 +34,12 @@ final class StreamFixture {
 }
 
 /// The features and labels of `batch`, as a worker gathers them.
-func gathered(_ batch: Batch, features: Int) -> (x: [Float], y: [Int32]) {
+func gathered(_ batch: Batch, features: Int) throws -> (x: [Float], y: [Int32]) {
     var x = [Float](repeating: .nan, count: batch.count * features)
     var y = [Int32](repeating: -1, count: batch.count)
-    x.withUnsafeMutableBufferPointer { xs in
-        y.withUnsafeMutableBufferPointer { ys in
-            batch.gather(rows: 0..<batch.count, x: xs.baseAddress!, labels: ys.baseAddress!, targets: nil, targetWidth: 0)
+    try x.withUnsafeMutableBufferPointer { xs in
+        try y.withUnsafeMutableBufferPointer { ys in
+            try batch.gather(rows: 0..<batch.count, into: xs, labels: ys)
         }
     }
     return (x, y)
