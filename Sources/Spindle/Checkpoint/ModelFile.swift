@@ -167,10 +167,12 @@ public struct ModelFile: Sendable {
                 throw invalid("its training_state attribute is not a valid Spindle training state")
             }
         }
-        return ModelFile(network: network, config: config,
-                         moments: moments, steps: try file.intAttribute("steps"),
-                         epochs: try file.intAttribute("epochs"), state: state,
-                         trainRows: file.hasAttribute("train_rows") ? try file.intAttribute("train_rows") : nil)
+        let read = ModelFile(network: network, config: config,
+                             moments: moments, steps: try file.intAttribute("steps"),
+                             epochs: try file.intAttribute("epochs"), state: state,
+                             trainRows: file.hasAttribute("train_rows") ? try file.intAttribute("train_rows") : nil)
+        try read.validateNumbers(formatVersion: version, path: path)
+        return read
     }
 
     /// The config attribute, with a message that names what is wrong with it.
