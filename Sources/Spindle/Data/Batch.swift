@@ -52,9 +52,9 @@ public struct Batch: Sendable {
     ///   - targets: (B, T) float targets: regression values, or one-hot labels (T = C) for MSE
     ///     on a classification dataset.
     func gather(rows: Range<Int>, x: UnsafeMutablePointer<Float>,
-                       labels: UnsafeMutablePointer<Int32>?,
-                       targets: UnsafeMutablePointer<Float>?, targetWidth: Int,
-                       scaling: FeatureScaling? = nil) {
+                labels: UnsafeMutablePointer<Int32>?,
+                targets: UnsafeMutablePointer<Float>?, targetWidth: Int,
+                scaling: FeatureScaling? = nil) {
         guard let f = parts.first?.store.featureCount else { return }
         for part in parts {
             let lo = max(rows.lowerBound, part.offset), hi = min(rows.upperBound, part.offset + part.indices.count)

@@ -79,6 +79,7 @@ public final class Trainer {
         if config.standardize, saved.featureScaling == nil {
             throw SpindleError.invalidModel(path: path, problem: "holds no standardisation statistics, but the run standardises")
         }
+        try saved.validateScaling()
         saved.parameters.array().withUnsafeBufferPointer { network.parameters.copy(from: $0) }
         network.featureScaling = saved.featureScaling
         for (buffer, values) in zip(engine.moments, checkpoint.moments) {

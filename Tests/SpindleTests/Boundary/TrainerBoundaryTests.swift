@@ -103,3 +103,19 @@ import Testing
         }
     }
 }
+
+extension TrainerBoundaryTests {
+    /// A checkpoint made in memory may carry a standardisation of any width; restoring it would
+    /// hand the step a scaling that reads past each row.
+    @Test func restoringAStandardisationOfAnotherWidthIsRefused() throws {
+        var config = Self.config
+        config.standardize = true
+        let trainer = try Trainer(config: config, train: labelledSplit("mem:/train"), outputs: 3, workers: 1)
+        let saved = trainer.network.copy()
+        saved.featureScaling = FeatureScaling(mean: [0, 0], std: [1, 1])
+        expectRefusal("network 3-4-3: standardises 2 features, but takes 3 inputs") {
+            try trainer.restore(from: ModelFile(network: saved, config: config,
+                                                moments: trainer.engine.moments.map { $0.array() }), path: "memory")
+        }
+    }
+}
