@@ -80,16 +80,19 @@ let package = Package(
 
         // MARK: - Tests
 
-        .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit"]),
+        // What every test target shares: one temporary-directory helper, one process runner, the
+        // test-data generator; helpers that record issues take the caller's `sourceLocation`.
+        .target(name: "SpindleTestSupport", path: "Tests/SpindleTestSupport"),
+        .testTarget(name: "HDF5KitTests", dependencies: ["HDF5Kit", "SpindleTestSupport"]),
         .testTarget(
             name: "SpindleTests",
-            dependencies: ["Spindle", "HDF5Kit"],
+            dependencies: ["Spindle", "HDF5Kit", "SpindleTestSupport"],
             // NumPy reference values and the script that made them, read through #filePath.
             exclude: ["Core/Reference"]
         ),
         .testTarget(
             name: "SpindleCLITests",
-            dependencies: ["spindle-cli", "HDF5Kit"]
+            dependencies: ["spindle-cli", "HDF5Kit", "SpindleTestSupport"]
         ),
     ]
 )

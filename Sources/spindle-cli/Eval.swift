@@ -34,7 +34,7 @@ struct Eval: ParsableCommand {
             let path = try data ?? BundledData.path()
             let file = try DatasetReader.openFile(path)
             let split = try ModelCompatibility.open(path, .init(x: x, y: y))
-            try ModelCompatibility.check(model.network.spec, split)
+            try model.network.validateEvaluation(of: split)
             let report = try Evaluator(network: model.network, workers: workerOptions.resolved(),
                                        shards: model.config?.shards ?? WorkerPool.activeProcessorCount)
                 .evaluate(rows: split)
@@ -98,33 +98,13 @@ struct Eval: ParsableCommand {
     }
 }
 
-/// Opens the data a trained model runs on and checks that it fits the model.
+/// Opens the data a trained model runs on; the library's `Network.validateEvaluation(of:)` and
+/// `validatePrediction(of:)` then check that it fits the model, before anything is computed.
 enum ModelCompatibility {
     /// The split whole in memory when it fits the default memory budget, else read from the
     /// file a window at a time.
     static func open(_ path: String, _ paths: DatasetReader.SplitPaths,
                      requireTargets: Bool = true) throws -> any SequentialRows {
         try StreamedSplit.open(path, paths, requireTargets: requireTargets).rows(within: MemoryBudget.default.bytes)
-    }
-
-    static func check(_ spec: ModelSpec, _ split: any SequentialRows) throws {
-        guard split.featureCount == spec.inputCount else {
-            throw SpindleError.invalidData(
-                location: split.name + "/x",
-                problem: "has \(split.featureCount) features, but the model expects \(spec.inputCount)")
-        }
-        if let width = split.targetWidth, width != spec.outputCount {
-            throw SpindleError.invalidData(
-                location: split.name + "/y",
-                problem: "has \(width) targets per row, but the model has \(spec.outputCount) outputs")
-        }
-        if let whole = split as? DatasetSplit {
-            try DatasetReader.checkLabels(whole, classes: spec.outputCount)
-        } else if let bound = split.labelBound, bound > spec.outputCount {
-            throw SpindleError.invalidData(
-                location: split.name + "/y",
-                problem: "label \(bound - 1) is out of range: expected 0..<\(spec.outputCount) " +
-                    "(the model has \(spec.outputCount) classes)")
-        }
     }
 }

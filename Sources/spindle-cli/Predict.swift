@@ -32,7 +32,7 @@ struct Predict: ParsableCommand {
         try reportingErrors {
             let model = try ModelFile.read(from: checkpoint)
             let split = try ModelCompatibility.open(data, .init(x: x, y: nil), requireTargets: false)
-            try ModelCompatibility.check(model.network.spec, split)
+            try model.network.validatePrediction(of: split)
             // Fail before computing anything if the output cannot be written.
             let directory = URL(fileURLWithPath: output).deletingLastPathComponent().path
             var isDirectory: ObjCBool = false

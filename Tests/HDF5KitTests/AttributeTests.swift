@@ -1,4 +1,5 @@
 import HDF5Kit
+import SpindleTestSupport
 import Testing
 
 /// Every attribute kind round-trips on files, groups and datasets; setting replaces; type

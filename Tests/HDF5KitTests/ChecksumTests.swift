@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Kit
+import SpindleTestSupport
 import Testing
 
 /// Fletcher-32 checksums turn silent corruption into a read error with HDF5's own words.

@@ -1,4 +1,5 @@
 import HDF5Kit
+import SpindleTestSupport
 import Testing
 
 /// Layouts, filters, chunk caches and the edges of row-range I/O.

@@ -1,4 +1,5 @@
 import HDF5Kit
+import SpindleTestSupport
 import Testing
 
 /// Every element type survives a write in two row ranges, a reopen, and reads of a middle row

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Kit
+import SpindleTestSupport
 import Testing
 
 /// User mistakes become one-line errors naming the operation, the path and HDF5's reason.

@@ -1,4 +1,5 @@
 import HDF5Kit
+import SpindleTestSupport
 import Testing
 
 /// Creating, finding and listing groups and their members.

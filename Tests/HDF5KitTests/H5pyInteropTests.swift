@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Kit
+import SpindleTestSupport
 import Testing
 
 /// Files written by h5py (default settings) open in HDF5Kit, and files HDF5Kit writes read
@@ -8,7 +9,7 @@ import Testing
     @Test func readsWhatH5pyWrites() throws {
         let directory = try TemporaryDirectory()
         let path = directory.path("from_h5py.h5")
-        try runPython("""
+        try expectPython("""
             import sys, h5py, numpy as np
             with h5py.File(sys.argv[1], "w") as f:
                 f["train/x"] = (np.arange(10 * 4) % 256).astype(np.uint8).reshape(10, 4)
@@ -24,7 +25,7 @@ import Testing
                 f.attrs["class_names"] = ["zero", "one", "two"]
                 f.attrs["layer_names"] = np.array([b"dense_1", b"dense_22"])
                 f["train"].attrs["rows"] = np.int32(10)
-            """, path)
+            """, [path])
 
         #expect(HDF5.isHDF5(path: path))
         let file = try H5File.open(path)
@@ -86,7 +87,7 @@ import Testing
             try file.close()
         }
 
-        let result = try runPython("""
+        let result = try expectPython("""
             import sys, h5py, numpy as np
             with h5py.File(sys.argv[1], "r") as f:
                 x = f["train/x"]
@@ -109,7 +110,7 @@ import Testing
                 assert [n.decode("utf8") for n in a["layer_names"]] == ["dense_1", "dense_2"]
                 assert a["keras_version"] == b"2.1.6", repr(a["keras_version"])
             print("ok")
-            """, path)
-        #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines) == "ok")
+            """, [path])
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "ok")
     }
 }

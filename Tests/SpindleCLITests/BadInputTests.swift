@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Kit
+import SpindleTestSupport
 import Testing
 
 /// DESIGN.md contract 5: every user mistake exits non-zero with one line naming the file, dataset
@@ -21,15 +22,18 @@ import Testing
         var arguments: [String]
         /// Substrings of the message: the file, dataset or flag; what was found; what was expected.
         var mentions: [String]
-        var prepare: @Sendable (Scratch) throws -> Void = { _ in }
-        /// A gap in the message, reported to the Sources' owners: the `mentions` check is a known
-        /// issue until it is fixed (the rest of the contract is still checked).
+        var prepare: @Sendable (TemporaryDirectory) throws -> Void = { _ in }
+        /// The whole message line, where it is the contract being tested (a refusal at the
+        /// library's boundary): compared exactly, beyond `mentions`.
+        var line: String? = nil
+        /// What else must hold afterwards (e.g. what the run did write is sound).
+        var afterwards: @Sendable (TemporaryDirectory) throws -> Void = { _ in }
     }
 
     /// data.h5: 120 train / 30 test rows, 6 features, 3 classes; ckpt/model.h5: an existing
     /// checkpoint that no failed run may touch.
     static func goodData(_ change: @escaping @Sendable (inout SyntheticData) -> Void = { _ in })
-        -> @Sendable (Scratch) throws -> Void {
+        -> @Sendable (TemporaryDirectory) throws -> Void {
         { scratch in
             var data = SyntheticData()
             change(&data)
@@ -40,8 +44,8 @@ import Testing
     }
 
     /// goodData plus model.h5, a model trained on it.
-    static func trainedModel(then more: @escaping @Sendable (Scratch) throws -> Void = { _ in })
-        -> @Sendable (Scratch) throws -> Void {
+    static func trainedModel(then more: @escaping @Sendable (TemporaryDirectory) throws -> Void = { _ in })
+        -> @Sendable (TemporaryDirectory) throws -> Void {
         { scratch in
             try goodData()(scratch)
             try spindleSucceeds(["train", "data.h5", "--quiet", "--layers", "8", "--epochs", "1",
@@ -134,7 +138,24 @@ import Testing
              mentions: ["--dropout", "'1.0'", "expected a probability in [0, 1)"], prepare: goodData()),
         Case(testDescription: "diverging run keeps the earlier checkpoint", kind: .runtime,
              arguments: train("data.h5", "--epochs", "3", "--max-steps", "3", "--optimizer", "sgd", "--lr", "1e30", "--quiet"),
-             mentions: ["diverged at step", "no weights were saved", "--lr"], prepare: goodData()),
+             mentions: ["diverged at step", "no weights were saved", "--lr"], prepare: goodData(),
+             line: "spindle: training diverged at step 2: the loss is NaN; no weights were saved " +
+                 "(try a lower --lr, --clip-norm, or a different --seed)",
+             afterwards: { scratch in
+                 // Step 1 ended the epoch (120 rows, one batch) and was saved; its weights, huge
+                 // after an update at lr 1e30, must still be numbers.
+                 let names = try FileManager.default.contentsOfDirectory(atPath: scratch.path("ckpt"))
+                     .filter { $0.hasPrefix("ckpt-") }.sorted()
+                 #expect(names == ["ckpt-000000001.h5"], "the checkpoints before the divergence")
+                 for name in names {
+                     let datasets = try floatDatasets(in: scratch.path("ckpt/" + name))
+                     #expect(datasets.count == 4, "\(name): \(datasets.keys.sorted())")
+                     for (dataset, bits) in datasets {
+                         let bad = bits.filter { !Float(bitPattern: $0).isFinite }.count
+                         #expect(bad == 0, "\(name):\(dataset): \(bad) of \(bits.count) values are not finite")
+                     }
+                 }
+             }),
         Case(testDescription: "--checkpoint-dir under a regular file", kind: .runtime,
              arguments: train("data.h5", "--checkpoint-dir", "data.h5/run"),
              mentions: ["data.h5/run", "cannot create", "not a directory"], prepare: goodData()),
@@ -147,11 +168,18 @@ import Testing
                  var data = SyntheticData()
                  data.testY[4] = 7
                  try data.write(to: scratch.path("wide.h5"))
-             }),
+             },
+             line: "spindle: wide.h5:/test/y: label 7 at row 4 is out of range: expected 0..<3 (the model has 3 classes)"),
         Case(testDescription: "eval: features the model does not take", kind: .runtime,
              arguments: ["eval", "model.h5", "narrow.h5"],
              mentions: ["narrow.h5:/test/x", "5 features", "expects 6"],
-             prepare: trainedModel { try SyntheticData(features: 5).write(to: $0.path("narrow.h5")) }),
+             prepare: trainedModel { try SyntheticData(features: 5).write(to: $0.path("narrow.h5")) },
+             line: "spindle: narrow.h5:/test/x: has 5 features, but the model expects 6"),
+        Case(testDescription: "predict: features the model does not take", kind: .runtime,
+             arguments: ["predict", "model.h5", "narrow.h5", "-o", "out.h5"],
+             mentions: ["narrow.h5:/test/x", "5 features", "expects 6"],
+             prepare: trainedModel { try SyntheticData(features: 5).write(to: $0.path("narrow.h5")) },
+             line: "spindle: narrow.h5:/test/x: has 5 features, but the model expects 6"),
         Case(testDescription: "eval: a dataset file as the model", kind: .runtime, arguments: ["eval", "data.h5", "data.h5"],
              mentions: ["data.h5", "not a Spindle model file", "format = \"spindle-model\""], prepare: goodData()),
         Case(testDescription: "eval: newer format_version", kind: .runtime, arguments: ["eval", "model.h5", "data.h5"],
@@ -176,9 +204,9 @@ import Testing
              mentions: ["'ckpt'", "is a directory"], prepare: trainedModel()),
     ]
 
-    @Test(arguments: cases)
+    @Test(arguments: cases + BoundaryCases.cases)
     func clearErrorNothingLeftBehind(_ bad: Case) throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try bad.prepare(scratch)
         let before = scratch.snapshot()
         let result = try spindle(bad.arguments, in: scratch)
@@ -203,18 +231,20 @@ import Testing
         }
         let missing = bad.mentions.filter { !message.lowercased().contains($0.lowercased()) }
         #expect(missing.isEmpty, "the message lacks \(missing): \(message)")
+        if let line = bad.line { #expect(message == line, "\(result.transcript)") }
         // A run that failed while training may leave checkpoints of the good steps before the
         // failure (never of non-finite weights); everything that was there stays as it was.
         let after = scratch.snapshot().filter { !$0.key.hasPrefix("ckpt/ckpt-") }
         let addedOrRemoved = Set(after.keys).symmetricDifference(before.keys).sorted()
         let changed = before.keys.filter { after[$0] != nil && after[$0] != before[$0] }.sorted()
         #expect(after == before, "files created or removed: \(addedOrRemoved), changed: \(changed)")
+        try bad.afterwards(scratch)
     }
 
     /// A run that fails on its data leaves no trace: not the checkpoint directory nor the log
     /// file it was asked to create.
     @Test func failedRunCreatesNoCheckpointDirectoryOrLog() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         var data = SyntheticData()
         data.trainX[0] = .nan
         try data.write(to: scratch.path("data.h5"))

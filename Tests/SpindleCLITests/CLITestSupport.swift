@@ -1,57 +1,11 @@
 import Foundation
 import HDF5Kit
+import SpindleTestSupport
 import Testing
 
 // Shared helpers of the end-to-end tests: run the `spindle` binary (and python3 with h5py) in a
-// scratch directory, capture what it prints, and make small dataset files.
-
-/// A process's exit status and output.
-struct CLIResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-
-    /// Non-empty lines of stdout.
-    var stdoutLines: [String] { stdout.split(separator: "\n").map(String.init) }
-    /// Non-empty lines of stderr.
-    var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
-    /// For failure messages.
-    var transcript: String { "exit status \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
-}
-
-/// A fresh directory for one test, removed with everything in it when the value goes away.
-final class Scratch {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("SpindleCLITests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-
-    /// The absolute path of `name` inside the directory.
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
-
-    /// Every file and directory below the root with its contents ("<dir>" for directories), so
-    /// that two snapshots differ when anything was created, removed or rewritten.
-    func snapshot() -> [String: Data] {
-        var result: [String: Data] = [:]
-        let base = url.resolvingSymlinksInPath().path
-        guard let walker = FileManager.default.enumerator(atPath: base) else { return result }
-        for case let relative as String in walker {
-            let full = base + "/" + relative
-            var isDirectory: ObjCBool = false
-            _ = FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory)
-            result[relative] = isDirectory.boolValue ? Data("<dir>".utf8)
-                : (FileManager.default.contents(atPath: full) ?? Data("<unreadable>".utf8))
-        }
-        return result
-    }
-}
+// test's temporary directory, capture what it prints, and make small dataset files. The
+// directory and the process runner are SpindleTestSupport's, shared with the other test targets.
 
 /// The `spindle` executable that `swift test` built beside the test bundle.
 func spindleExecutable(sourceLocation: SourceLocation = #_sourceLocation) throws -> URL {
@@ -68,16 +22,16 @@ func spindleExecutable(sourceLocation: SourceLocation = #_sourceLocation) throws
 /// Runs `spindle arguments…` in `directory` and returns what it printed; records an issue if it
 /// does not finish within `timeout` seconds (and kills it).
 @discardableResult
-func spindle(_ arguments: [String], in directory: Scratch, timeout: Double = 120,
-             sourceLocation: SourceLocation = #_sourceLocation) throws -> CLIResult {
+func spindle(_ arguments: [String], in directory: TemporaryDirectory, timeout: Double = 120,
+             sourceLocation: SourceLocation = #_sourceLocation) throws -> ProcessResult {
     try runProcess(try spindleExecutable(sourceLocation: sourceLocation), arguments,
                    in: directory.url, timeout: timeout, sourceLocation: sourceLocation)
 }
 
 /// Runs `spindle arguments…` and records an issue, with its output, unless it exits 0.
 @discardableResult
-func spindleSucceeds(_ arguments: [String], in directory: Scratch,
-                     sourceLocation: SourceLocation = #_sourceLocation) throws -> CLIResult {
+func spindleSucceeds(_ arguments: [String], in directory: TemporaryDirectory,
+                     sourceLocation: SourceLocation = #_sourceLocation) throws -> ProcessResult {
     let result = try spindle(arguments, in: directory, sourceLocation: sourceLocation)
     #expect(result.status == 0, "spindle \(arguments.joined(separator: " ")) failed:\n\(result.transcript)",
             sourceLocation: sourceLocation)
@@ -87,48 +41,10 @@ func spindleSucceeds(_ arguments: [String], in directory: Scratch,
 /// Runs a python3 script (h5py and numpy are imported as h5py and np; the arguments are in
 /// sys.argv[1:]) in `directory`, and records an issue with its stderr if it fails.
 @discardableResult
-func python(_ script: String, _ arguments: String..., in directory: Scratch,
-            sourceLocation: SourceLocation = #_sourceLocation) throws -> CLIResult {
+func python(_ script: String, _ arguments: String..., in directory: TemporaryDirectory,
+            sourceLocation: SourceLocation = #_sourceLocation) throws -> ProcessResult {
     let prelude = "import sys\nimport h5py\nimport numpy as np\n"
-    let result = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", prelude + script] + arguments,
-                                in: directory.url, timeout: 120, sourceLocation: sourceLocation)
-    #expect(result.status == 0, "python3 failed:\n\(result.stderr)", sourceLocation: sourceLocation)
-    return result
-}
-
-/// Runs a program to completion, its stdout and stderr going to files outside `directory` (so a
-/// chatty program cannot block on a full pipe, and the directory holds only what it wrote).
-private func runProcess(_ executable: URL, _ arguments: [String], in directory: URL, timeout: Double,
-                        sourceLocation: SourceLocation) throws -> CLIResult {
-    let captures = FileManager.default.temporaryDirectory
-        .appendingPathComponent("SpindleCLITests-output-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: captures, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: captures) }
-    let outURL = captures.appendingPathComponent("stdout"), errURL = captures.appendingPathComponent("stderr")
-    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-    defer { try? out.close(); try? err.close() }
-
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    process.currentDirectoryURL = directory
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let deadline = Date().addingTimeInterval(timeout)
-    while process.isRunning && Date() < deadline { usleep(5_000) }
-    if process.isRunning {
-        process.terminate()
-        let command = ([executable.lastPathComponent] + arguments).joined(separator: " ")
-        Issue.record("\(command) ran longer than \(Int(timeout)) s and was stopped", sourceLocation: sourceLocation)
-    }
-    process.waitUntilExit()
-    return CLIResult(status: process.terminationStatus,
-                     stdout: String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self),
-                     stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self))
+    return try expectPython(prelude + script, arguments, in: directory.url, sourceLocation: sourceLocation)
 }
 
 /// Parses one line of JSON into an object, recording an issue if it is not one.
@@ -142,7 +58,7 @@ let quickTraining = ["--layers", "32", "--epochs", "1", "--max-steps", "20"]
 
 /// Trains a quick model on `data` and returns the path of its model file, `<directory>/model.h5`.
 @discardableResult
-func trainModel(on data: String, in scratch: Scratch, directory: String = "model",
+func trainModel(on data: String, in scratch: TemporaryDirectory, directory: String = "model",
                 _ options: [String] = quickTraining,
                 sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
     try spindleSucceeds(["train", data, "--quiet", "--checkpoint-dir", directory] + options,

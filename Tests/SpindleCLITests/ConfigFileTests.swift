@@ -1,16 +1,17 @@
 import Foundation
+import SpindleTestSupport
 import Testing
 
 // `spindle train --config FILE`: train's options from a JSON file, overridden by the command line.
 
 /// Writes `text` to `name` in `scratch`.
-private func write(_ text: String, to name: String, in scratch: Scratch) throws {
+private func write(_ text: String, to name: String, in scratch: TemporaryDirectory) throws {
     try Data(text.utf8).write(to: URL(fileURLWithPath: scratch.path(name)))
 }
 
 /// Trains with `arguments` (after `train d.h5 --quiet --log log.jsonl`) and returns the log's
 /// start line config.
-private func startConfig(_ arguments: [String], in scratch: Scratch,
+private func startConfig(_ arguments: [String], in scratch: TemporaryDirectory,
                          sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
     try SyntheticData().write(to: scratch.path("d.h5"))
     try spindleSucceeds(["train", "d.h5", "--quiet", "--log", "log.jsonl"] + arguments, in: scratch,
@@ -37,7 +38,7 @@ private let settings = """
 
 @Suite struct ConfigFileTests {
     @Test func theFilesSettingsTakeEffect() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try write(settings, to: "run.json", in: scratch)
         let config = try startConfig(["--config", "run.json"], in: scratch)
         // "layers" and "dropout" are the --layers shorthand, recorded as the layer list.
@@ -56,7 +57,7 @@ private let settings = """
     }
 
     @Test func flagsOnTheCommandLineOverrideTheFile() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try write(settings, to: "run.json", in: scratch)
         let config = try startConfig(["--epochs", "1", "--config=run.json", "--lr", "0.5", "--layers", "4"],
                                      in: scratch)
@@ -68,7 +69,7 @@ private let settings = """
     }
 
     @Test func falseFlagsAreLeftOut() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try write(#"{"nesterov": false, "optimizer": "momentum", "max-steps": 2, "layers": "none"}"#,
                   to: "run.json", in: scratch)
         let config = try startConfig(["--config", "run.json"], in: scratch)
@@ -78,7 +79,7 @@ private let settings = """
 
     /// Runs `train --config run.json` with `text` in run.json and returns its one error line.
     private func error(_ text: String?, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         if let text { try write(text, to: "run.json", in: scratch) }
         let before = scratch.snapshot()
         let result = try spindle(["train", "--config", "run.json", "--epochs", "1"], in: scratch)
@@ -97,7 +98,7 @@ private let settings = """
     }
 
     @Test func theKnownKeysAreExactlyTrainsOptions() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let help = try spindleSucceeds(["train", "--help"], in: scratch).stdout
         let flags = Set(help.matches(of: #/--([a-z0-9-]+)/#).map { String($0.output.1) })
             .subtracting(["help", "version", "config"])

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Kit
+import SpindleTestSupport
 import Testing
 
 /// DESIGN.md contracts 2, 3 and 5 through the binary: a run stopped at any point (Ctrl-C,
@@ -7,7 +8,9 @@ import Testing
 /// that was never stopped, and nothing already saved is lost.
 ///
 /// Serialized: the tests send signals after random delays, and two of them racing for the two
-/// cores would only make those instants less spread over the run.
+/// cores would only make those instants less spread over the run. The delays come from a seeded
+/// generator; each test prints its seed and delays, names the seed in its failure messages, and
+/// replays them with SPINDLE_CRASH_SEED=<seed> (`Delays`).
 @Suite(.serialized) struct CrashSafetyTests {
     // MARK: - Configurations
 
@@ -18,7 +21,7 @@ import Testing
                         "--checkpoint-every", "7", "--keep", "3", "--quiet"]
     static let smallSteps = 30
 
-    static func smallData(_ scratch: Scratch) throws {
+    static func smallData(_ scratch: TemporaryDirectory) throws {
         try SyntheticData(trainRows: 230, testRows: 40, features: 12, classes: 4, seed: 5)
             .write(to: scratch.path("data.h5"))
     }
@@ -34,7 +37,7 @@ import Testing
     /// periodic checkpoints, with 1 worker; resumed with 2 (same --shards) to the end.
     @Test(arguments: [(7, "--resume"), (10, "--resume"), (13, "--resume-from")])
     func exactResumeAfterStoppingAtStep(_ stop: Int, _ how: String) throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try Self.smallData(scratch)
         let reference = try Self.reference(Self.small, in: scratch)
 
@@ -52,23 +55,25 @@ import Testing
     /// Ctrl-C at a random instant of a run with 1 worker: it finishes the step, writes a checkpoint,
     /// exits 130 and says how to resume; resuming with 2 workers gives the uninterrupted bits.
     @Test func sigintAtARandomMomentThenResumeWithOtherWorkerCount() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
+        var delays = Delays("sigint")
         let (reference, seconds) = try Self.timedReference(Self.long, in: scratch)
-        let run = try Background(["train"] + Self.long + ["--checkpoint-dir", "run", "--workers", "1"], in: scratch)
+        let run = try Self.background(["train"] + Self.long + ["--checkpoint-dir", "run", "--workers", "1"], in: scratch)
         try run.waitForFirstCheckpoint(in: scratch.path("run"))
-        usleep(Self.randomDelay(0.4, of: seconds))
+        usleep(delays.next(0.4, of: seconds))
         run.signal(SIGINT)
-        let result = run.wait()
-        let step = try #require(Self.interruptedStep(result), "no 'interrupted at step' line:\n\(result.transcript)")
-        #expect(result.status == 130, "\(result.transcript)")
-        #expect(scratch.exists("run/" + Self.checkpointName(step: step)), "\(result.transcript)")
-        #expect(result.stderr.contains("Resume with:"), "\(result.transcript)")
-        #expect(!scratch.exists("run/model.h5"), "an interrupted run must not write the final model")
+        let result = run.finish()
+        let step = try #require(Self.interruptedStep(result),
+                                "no 'interrupted at step' line (\(delays)):\n\(result.transcript)")
+        #expect(result.status == 130, "\(delays)\n\(result.transcript)")
+        #expect(scratch.exists("run/" + Self.checkpointName(step: step)), "\(delays)\n\(result.transcript)")
+        #expect(result.stderr.contains("Resume with:"), "\(delays)\n\(result.transcript)")
+        #expect(!scratch.exists("run/model.h5"), "an interrupted run must not write the final model (\(delays))")
 
         let resumed = try spindleSucceeds(["train"] + Self.long + ["--checkpoint-dir", "run", "--workers", "2", "--resume"],
                                           in: scratch)
-        #expect(resumed.stderr.contains("at step \(step)"), "\(resumed.transcript)")
-        try Self.expectSameBits(scratch.path("run/model.h5"), reference, "SIGINT at step \(step), resumed")
+        #expect(resumed.stderr.contains("at step \(step)"), "\(delays)\n\(resumed.transcript)")
+        try Self.expectSameBits(scratch.path("run/model.h5"), reference, "SIGINT at step \(step), resumed (\(delays))")
     }
 
     // MARK: - (b) kill -9
@@ -77,38 +82,41 @@ import Testing
     /// a write that was cut short does not get in the way (and is cleaned up), and --resume
     /// reaches the uninterrupted bits.
     @Test func killMinus9AtRandomInstants() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
+        var delays = Delays("kill -9")
         let (reference, seconds) = try Self.timedReference(Self.long, in: scratch)
         var leftovers = 0, finishedFirst = 0
         for trial in 1...3 {
             let directory = "kill\(trial)"
-            let run = try Background(["train"] + Self.long + ["--checkpoint-dir", directory, "--quiet"], in: scratch)
+            let run = try Self.background(["train"] + Self.long + ["--checkpoint-dir", directory, "--quiet"], in: scratch)
             try run.waitForFirstCheckpoint(in: scratch.path(directory))
-            usleep(Self.randomDelay(0.6, of: seconds))
+            usleep(delays.next(0.6, of: seconds))
             finishedFirst += run.process.isRunning ? 0 : 1
             run.signal(SIGKILL)
-            let killed = run.wait()
+            let killed = run.finish()
             let names = Self.checkpoints(in: scratch, directory)
             let temporaries = Self.temporaries(in: scratch, directory)
             leftovers += temporaries.isEmpty ? 0 : 1
-            #expect(!names.isEmpty, "trial \(trial): no checkpoint survived\n\(killed.transcript)")
+            #expect(!names.isEmpty, "trial \(trial) (\(delays)): no checkpoint survived\n\(killed.transcript)")
             for name in names {
                 let inspect = try spindle(["inspect", "\(directory)/\(name)"], in: scratch)
-                #expect(inspect.status == 0, "trial \(trial): \(name) does not verify after kill -9:\n\(inspect.transcript)")
+                #expect(inspect.status == 0,
+                        "trial \(trial) (\(delays)): \(name) does not verify after kill -9:\n\(inspect.transcript)")
             }
 
             let resumed = try spindleSucceeds(["train"] + Self.long + ["--checkpoint-dir", directory, "--resume"],
                                               in: scratch)
-            #expect(!resumed.stderr.contains("skipping"), "trial \(trial): a checkpoint was skipped:\n\(resumed.stderr)")
+            #expect(!resumed.stderr.contains("skipping"),
+                    "trial \(trial) (\(delays)): a checkpoint was skipped:\n\(resumed.stderr)")
             #expect(Self.temporaries(in: scratch, directory).isEmpty,
-                    "trial \(trial): temporary files of the killed run are still there: \(temporaries)")
+                    "trial \(trial) (\(delays)): temporary files of the killed run are still there: \(temporaries)")
             try Self.expectSameBits(scratch.path("\(directory)/model.h5"), reference,
-                                    "trial \(trial): killed (checkpoints \(names), temporaries \(temporaries)), resumed")
+                                    "trial \(trial) (\(delays)): killed (checkpoints \(names), temporaries \(temporaries)), resumed")
         }
         // Not an expectation: whether a kill landed inside a write is chance.
         print("CrashSafetyTests: \(leftovers) of 3 kills left a temporary checkpoint file behind; " +
               "\(finishedFirst) run(s) finished before the kill")
-        #expect(finishedFirst < 3, "every run finished before it was killed: the run is too short to test anything")
+        #expect(finishedFirst < 3, "every run finished before it was killed (\(delays)): the run is too short to test anything")
     }
 
     // MARK: - (c) corruption
@@ -119,7 +127,7 @@ import Testing
     /// skipped it, falls back to the one before and still reaches the uninterrupted bits.
     @Test(arguments: Damage.allCases)
     func damagedNewestCheckpointFallsBackToThePreviousOne(_ damage: Damage) throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try Self.smallData(scratch)
         let reference = try Self.reference(Self.small, in: scratch)
         // Checkpoints at 5, 7, 10, 14 (--keep 3 leaves 7, 10, 14).
@@ -162,7 +170,7 @@ import Testing
     /// and one line naming the checkpoint and saying it is too large; no temporary file is left and
     /// the earlier checkpoints are byte for byte what they were.
     @Test func fileSizeLimitStopsTheRunCleanly() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try Self.smallData(scratch)
         try spindleSucceeds(["train"] + Self.small + ["--checkpoint-dir", "run", "--max-steps", "12"], in: scratch)
         let before = Self.directoryContents(scratch, "run")
@@ -174,42 +182,54 @@ import Testing
             .joined(separator: " ")
         let result = try Self.run("/bin/sh", ["-c", command], in: scratch)
         #expect(result.status == 1, "\(result.transcript)")
-        let message = try #require(result.stderrLines.last { $0.hasPrefix("spindle: ") && !$0.contains("resuming") },
-                                   "\(result.transcript)")
-        #expect(message.contains("run/ckpt-000000014.h5") && message.contains("File too large"), "\(message)")
-        #expect(!result.stderr.contains("Crash") && !result.stderr.contains("Backtrac"), "\(result.transcript)")
+        // The whole of stderr: the resume line, then one line naming the file and the limit (the
+        // size it needs depends on the attributes' lengths, so only that number is a pattern).
+        Self.expectLines(result, [.exactly("spindle: resuming from run/ckpt-000000012.h5 at step 12 (epoch 3, batch 2)"),
+                                  .matching(#/spindle: cannot write 'run\/ckpt-000000014.h5': File too large: the file size limit \(ulimit -f\) is below the \d+ bytes it needs/#)])
         #expect(Self.directoryContents(scratch, "run") == before,
                 "the checkpoint directory changed: \(Self.directoryContents(scratch, "run").keys.sorted())")
     }
 
-    /// A full disk (ENOSPC, a 256 KiB tmpfs) and a read-only one, where this sandbox lets us mount
-    /// a tmpfs (it needs root): the message says so, nothing is left behind, nothing is changed.
-    @Test func fullAndReadOnlyDisk() throws {
-        let scratch = try Scratch()
+    /// Whether this process may mount a tmpfs (it needs root, and a sandbox that allows it):
+    /// tried once on a throwaway directory.
+    static let canMountTmpfs: Bool = {
+        guard let probe = try? TemporaryDirectory(prefix: "tmpfs-probe"),
+              let mounted = try? runProcess(URL(fileURLWithPath: "/bin/mount"),
+                                            ["-t", "tmpfs", "-o", "size=64k", "tmpfs", probe.url.path]),
+              mounted.status == 0 else { return false }
+        _ = try? runProcess(URL(fileURLWithPath: "/bin/umount"), [probe.url.path])
+        return true
+    }()
+
+    /// A full disk (ENOSPC, a tmpfs with room for one checkpoint and a half) and a read-only one:
+    /// the message says so, nothing is left behind, nothing is changed. Skipped, and shown as
+    /// skipped, where a tmpfs cannot be mounted (fileSizeLimitStopsTheRunCleanly still runs there).
+    @Test(.enabled(if: canMountTmpfs, "needs to mount a tmpfs (root, in a sandbox that allows it)"))
+    func fullAndReadOnlyDisk() throws {
+        let scratch = try TemporaryDirectory()
         try Self.smallData(scratch)
         try spindleSucceeds(["train"] + Self.small + ["--checkpoint-dir", "seed", "--max-steps", "12"], in: scratch)
         let checkpoint = try Data(contentsOf: URL(fileURLWithPath: scratch.path("seed/ckpt-000000012.h5")))
         try FileManager.default.createDirectory(atPath: scratch.path("disk"), withIntermediateDirectories: false)
-        guard try Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(checkpoint.count * 3 / 2)", "tmpfs", "disk"],
-                           in: scratch).status == 0 else {
-            print("CrashSafetyTests: cannot mount a tmpfs here; full and read-only disks are not tested (see fileSizeLimitStopsTheRunCleanly)")
-            return
-        }
+        let mount = try Self.run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(checkpoint.count * 3 / 2)", "tmpfs", "disk"],
+                                 in: scratch)
+        try #require(mount.status == 0, "mounting a tmpfs worked for the probe, not here:\n\(mount.transcript)")
         defer { _ = try? Self.run("/bin/umount", ["disk"], in: scratch) }
         try checkpoint.write(to: URL(fileURLWithPath: scratch.path("disk/ckpt-000000012.h5")))
 
         // Room for one checkpoint and a half: the next one does not fit.
         let full = try spindle(["train"] + Self.small + ["--checkpoint-dir", "disk", "--resume"], in: scratch)
         #expect(full.status == 1, "\(full.transcript)")
-        #expect(full.stderr.contains("disk/ckpt-000000014.h5") && full.stderr.contains("No space left on device"),
-                "\(full.transcript)")
+        let resuming = "spindle: resuming from disk/ckpt-000000012.h5 at step 12 (epoch 3, batch 2)"
+        Self.expectLines(full, [.exactly(resuming), .matching(
+            #/spindle: cannot write 'disk\/ckpt-000000014.h5': No space left on device: no room for the \d+ bytes it needs/#)])
         #expect(Self.directoryContents(scratch, "disk") == ["ckpt-000000012.h5": checkpoint])
 
         #expect(try Self.run("/bin/mount", ["-o", "remount,ro", "disk"], in: scratch).status == 0)
         let readOnly = try spindle(["train"] + Self.small + ["--checkpoint-dir", "disk", "--resume"], in: scratch)
         #expect(readOnly.status == 1, "\(readOnly.transcript)")
-        #expect(readOnly.stderr.contains("'disk'") && readOnly.stderr.contains("Read-only file system"),
-                "\(readOnly.transcript)")
+        Self.expectLines(readOnly, [.exactly(resuming), .exactly(
+            "spindle: cannot write 'disk': the checkpoint directory is not writable (Read-only file system)")])
         #expect(Self.directoryContents(scratch, "disk") == ["ckpt-000000012.h5": checkpoint])
     }
 
@@ -218,15 +238,16 @@ import Testing
     /// SIGTERM at a random instant: exit 143 and the command that resumes; running that command
     /// (with this build's binary for `spindle`) reaches the uninterrupted bits.
     @Test func sigtermPrintsTheCommandThatResumes() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
+        var delays = Delays("sigterm")
         let (reference, seconds) = try Self.timedReference(Self.long, in: scratch)
-        let run = try Background(["train"] + Self.long + ["--checkpoint-dir", "run"], in: scratch)
+        let run = try Self.background(["train"] + Self.long + ["--checkpoint-dir", "run"], in: scratch)
         try run.waitForFirstCheckpoint(in: scratch.path("run"))
-        usleep(Self.randomDelay(0.4, of: seconds))
+        usleep(delays.next(0.4, of: seconds))
         run.signal(SIGTERM)
-        let result = run.wait()
-        #expect(result.status == 143, "\(result.transcript)")
-        let step = try #require(Self.interruptedStep(result), "\(result.transcript)")
+        let result = run.finish()
+        #expect(result.status == 143, "\(delays)\n\(result.transcript)")
+        let step = try #require(Self.interruptedStep(result), "\(delays)\n\(result.transcript)")
         let lines = result.stderrLines
         let index = try #require(lines.firstIndex { $0.hasSuffix("Resume with:") }, "\(result.transcript)")
         let command = lines[index + 1].trimmingCharacters(in: .whitespaces)
@@ -235,20 +256,20 @@ import Testing
         #expect(words.first == "spindle")
 
         let resumed = try spindleSucceeds(Array(words.dropFirst()), in: scratch)
-        #expect(resumed.stderr.contains("at step \(step)"), "\(resumed.transcript)")
-        try Self.expectSameBits(scratch.path("run/model.h5"), reference, "SIGTERM at step \(step), resumed")
+        #expect(resumed.stderr.contains("at step \(step)"), "\(delays)\n\(resumed.transcript)")
+        try Self.expectSameBits(scratch.path("run/model.h5"), reference, "SIGTERM at step \(step), resumed (\(delays))")
     }
 
     // MARK: - Helpers
 
     /// Runs `options` uninterrupted into the directory "reference" and returns its model's bits.
-    static func reference(_ options: [String], in scratch: Scratch,
+    static func reference(_ options: [String], in scratch: TemporaryDirectory,
                           sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: [UInt32]] {
         try timedReference(options, in: scratch, sourceLocation: sourceLocation).bits
     }
 
     /// The reference's bits and how long it ran, in seconds.
-    static func timedReference(_ options: [String], in scratch: Scratch,
+    static func timedReference(_ options: [String], in scratch: TemporaryDirectory,
                                sourceLocation: SourceLocation = #_sourceLocation) throws -> (bits: [String: [UInt32]], seconds: Double) {
         let start = Date()
         try spindleSucceeds(["train"] + options + ["--checkpoint-dir", "reference", "--quiet"], in: scratch,
@@ -258,11 +279,6 @@ import Testing
         #expect(bits.count == 8, "weights and biases of 3 layers and Adam's two moments: \(bits.keys.sorted())",
                 sourceLocation: sourceLocation)
         return (bits, seconds)
-    }
-
-    /// A random delay in microseconds, up to `fraction` of a run of `seconds` (at least 50 ms).
-    static func randomDelay(_ fraction: Double, of seconds: Double) -> UInt32 {
-        UInt32.random(in: 0...UInt32(max(0.05, fraction * seconds) * 1_000_000))
     }
 
     static func expectSameBits(_ path: String, _ reference: [String: [UInt32]], _ what: String,
@@ -277,24 +293,42 @@ import Testing
         }
     }
 
+    /// One expected line of output: the line itself, or a pattern it must match whole.
+    enum Line {
+        case exactly(String)
+        case matching(Regex<Substring>)
+    }
+
+    /// Expects stderr to be exactly `lines`, in order, each equal to or wholly matching its entry.
+    static func expectLines(_ result: ProcessResult, _ lines: [Line], sourceLocation: SourceLocation = #_sourceLocation) {
+        let got = result.stderrLines
+        let fits = got.count == lines.count && zip(got, lines).allSatisfy { line, expected in
+            switch expected {
+            case .exactly(let text): return line == text
+            case .matching(let pattern): return line.wholeMatch(of: pattern) != nil
+            }
+        }
+        #expect(fits, "stderr is not the expected \(lines.count) line(s):\n\(result.transcript)", sourceLocation: sourceLocation)
+    }
+
     static func checkpointName(step: Int) -> String {
         "ckpt-" + String(format: "%09d", step) + ".h5"
     }
 
     /// The ckpt-*.h5 files of a directory, sorted.
-    static func checkpoints(in scratch: Scratch, _ directory: String) -> [String] {
+    static func checkpoints(in scratch: TemporaryDirectory, _ directory: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: scratch.path(directory))) ?? [])
             .filter { $0.hasPrefix("ckpt-") && $0.hasSuffix(".h5") }.sorted()
     }
 
     /// Hidden temporary files of a directory (what an atomic write leaves when it is killed).
-    static func temporaries(in scratch: Scratch, _ directory: String) -> [String] {
+    static func temporaries(in scratch: TemporaryDirectory, _ directory: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: scratch.path(directory))) ?? [])
             .filter { $0.hasPrefix(".") && $0.contains(".tmp") }.sorted()
     }
 
     /// Every file of a directory (hidden ones too) with its bytes.
-    static func directoryContents(_ scratch: Scratch, _ directory: String) -> [String: Data] {
+    static func directoryContents(_ scratch: TemporaryDirectory, _ directory: String) -> [String: Data] {
         var result: [String: Data] = [:]
         for name in (try? FileManager.default.contentsOfDirectory(atPath: scratch.path(directory))) ?? [] {
             result[name] = FileManager.default.contents(atPath: scratch.path("\(directory)/\(name)")) ?? Data()
@@ -303,52 +337,24 @@ import Testing
     }
 
     /// The step of "spindle: interrupted at step N; …".
-    static func interruptedStep(_ result: CLIResult) -> Int? {
+    static func interruptedStep(_ result: ProcessResult) -> Int? {
         guard let line = result.stderrLines.first(where: { $0.hasPrefix("spindle: interrupted at step ") }) else { return nil }
         return Int(line.dropFirst("spindle: interrupted at step ".count).prefix { $0.isNumber })
     }
 
     /// Runs any program to completion in `scratch`.
-    static func run(_ program: String, _ arguments: [String], in scratch: Scratch) throws -> CLIResult {
-        let process = try Background(executable: URL(fileURLWithPath: program), arguments, in: scratch)
-        return process.wait()
+    static func run(_ program: String, _ arguments: [String], in scratch: TemporaryDirectory,
+                    sourceLocation: SourceLocation = #_sourceLocation) throws -> ProcessResult {
+        try runProcess(URL(fileURLWithPath: program), arguments, in: scratch.url, sourceLocation: sourceLocation)
+    }
+
+    /// `spindle arguments…` started in the background, to be signalled at a chosen instant.
+    static func background(_ arguments: [String], in scratch: TemporaryDirectory) throws -> RunningProcess {
+        try RunningProcess(try spindleExecutable(), arguments, in: scratch.url)
     }
 }
 
-/// A process running in the background, to be signalled at a chosen instant; its stdout and
-/// stderr go to files outside the scratch directory.
-final class Background {
-    let process = Process()
-    let captures: URL
-    let outURL: URL, errURL: URL
-    let started = Date()
-
-    convenience init(_ arguments: [String], in scratch: Scratch) throws {
-        try self.init(executable: try spindleExecutable(), arguments, in: scratch)
-    }
-
-    init(executable: URL, _ arguments: [String], in scratch: Scratch) throws {
-        captures = FileManager.default.temporaryDirectory
-            .appendingPathComponent("SpindleCLITests-output-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: captures, withIntermediateDirectories: true)
-        outURL = captures.appendingPathComponent("stdout")
-        errURL = captures.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = scratch.url
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        try process.run()
-    }
-
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
-        try? FileManager.default.removeItem(at: captures)
-    }
-
+extension RunningProcess {
     /// Waits until a ckpt-*.h5 appears in `directory`: the run is then past its start (data
     /// loaded, signal handlers installed) and training.
     func waitForFirstCheckpoint(in directory: String, timeout: Double = 60,
@@ -362,24 +368,5 @@ final class Background {
         Issue.record("no checkpoint appeared in \(directory) while the run went on (\(Date().timeIntervalSince(started)) s)",
                      sourceLocation: sourceLocation)
         throw CocoaError(.fileNoSuchFile)
-    }
-
-    func signal(_ number: Int32) {
-        if process.isRunning { kill(process.processIdentifier, number) }
-    }
-
-    /// Waits for the process to end (killing it after `timeout` seconds) and returns what it printed.
-    func wait(timeout: Double = 120, sourceLocation: SourceLocation = #_sourceLocation) -> CLIResult {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(5_000) }
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            Issue.record("\(process.arguments ?? []) ran longer than \(Int(timeout)) s and was killed",
-                         sourceLocation: sourceLocation)
-        }
-        process.waitUntilExit()
-        return CLIResult(status: process.terminationStatus,
-                         stdout: String(decoding: (try? Data(contentsOf: outURL)) ?? Data(), as: UTF8.self),
-                         stderr: String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self))
     }
 }

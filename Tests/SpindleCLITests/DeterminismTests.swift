@@ -1,11 +1,12 @@
 import Foundation
+import SpindleTestSupport
 import Testing
 
 /// DESIGN.md contract 1 through the binary: same data, config and seed give bit-identical model
 /// files whatever the worker count, run after run.
 @Suite struct DeterminismTests {
     @Test func workerCountDoesNotChangeTheBits() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         // 230 rows in batches of 50: four full batches and a partial one of 30, so the pieces of
         // work land on different workers from one step to the next, and on one worker with 1.
         try SyntheticData(trainRows: 230, testRows: 40, features: 12, classes: 4, seed: 5)
@@ -48,7 +49,7 @@ import Testing
 
     /// A different seed gives a different model: the comparison above is not vacuous.
     @Test func seedChangesTheBits() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try SyntheticData().write(to: scratch.path("data.h5"))
         let first = try trainModel(on: "data.h5", in: scratch, directory: "s0", quickTraining + ["--seed", "0"])
         let second = try trainModel(on: "data.h5", in: scratch, directory: "s1", quickTraining + ["--seed", "1"])

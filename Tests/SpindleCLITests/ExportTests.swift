@@ -1,4 +1,5 @@
 import Foundation
+import SpindleTestSupport
 import Testing
 
 /// `spindle export --format keras`: the file has the layout Keras' `load_weights` reads (checked
@@ -98,7 +99,7 @@ import Testing
                   keras: #"Sequential([Input((10,)), Dense(8, activation="relu"), Dense(5, activation="softmax")])"#),
     ])
     func exportReproducesPredict(_ model: ModelCase) throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try SyntheticData(trainRows: 200, testRows: 50, features: 10, classes: 5).write(to: scratch.path("data.h5"))
         let modelPath = try trainModel(on: "data.h5", in: scratch, ["--epochs", "1", "--max-steps", "30"] + model.options)
         try spindleSucceeds(["predict", modelPath, "data.h5", "-o", "spindle.h5"], in: scratch)
@@ -116,7 +117,7 @@ import Testing
     }
 
     @Test func defaultFormatIsKeras() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try SyntheticData().write(to: scratch.path("data.h5"))
         let modelPath = try trainModel(on: "data.h5", in: scratch)
         try spindleSucceeds(["export", modelPath, "--output", "out.hdf5"], in: scratch)
@@ -152,7 +153,7 @@ import Testing
         BadCase(arguments: ["export", "model/model.h5"], status: 64, mentions: ["--output"]),
     ])
     func badInputWritesNothing(_ bad: BadCase) throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try SyntheticData().write(to: scratch.path("data.h5"))
         try trainModel(on: "data.h5", in: scratch)
         try "x,y\n1,2\n".write(toFile: scratch.path("notes.h5"), atomically: true, encoding: .utf8)

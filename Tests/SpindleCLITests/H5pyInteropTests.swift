@@ -1,4 +1,5 @@
 import Foundation
+import SpindleTestSupport
 import Testing
 
 /// Files cross the boundary to Python both ways: datasets written by h5py with its default
@@ -6,7 +7,7 @@ import Testing
 @Suite struct H5pyInteropTests {
     /// h5py's defaults: contiguous storage (no chunks, no filters), the dtypes NumPy had.
     @Test func trainsOnH5pyDefaultFiles() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         // One set of numbers stored four ways; every value is exact in float32, so float64 x and
         // int32 y must give the same bits as float32 x and int64 y.
         try python("""
@@ -72,7 +73,7 @@ import Testing
                   output: "probabilities"),
     ])
     func documentedSnippetReproducesPredict(_ model: ModelCase) throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let snippet = try Self.documentedSnippet()
         var data = bundledData
         if model.data == "synthetic" {
@@ -102,7 +103,7 @@ import Testing
     /// file, checks that files of a known version stay readable.
     @Test(arguments: [1, 2])
     func modelWrittenByH5pyFromTheDocumentedLayoutRuns(version: Int) throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try SyntheticData(features: 6, classes: 3).write(to: scratch.path("data.h5"))
         try python(#"""
             version = int(sys.argv[1])

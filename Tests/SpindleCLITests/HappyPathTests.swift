@@ -1,11 +1,12 @@
 import Foundation
 import HDF5Kit
+import SpindleTestSupport
 import Testing
 
 /// The commands a script strings together: train → model file → eval, predict, inspect.
 @Suite struct HappyPathTests {
     @Test func trainJSONCheckpointEvalPredictInspect() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let data = SyntheticData(trainRows: 300, testRows: 60, features: 8, classes: 4)
         try data.write(to: scratch.path("data.h5"))
 
@@ -75,7 +76,7 @@ import Testing
 
     /// --json keeps stdout machine-readable: progress goes to stderr or nowhere.
     @Test func jsonLineIsAloneOnStdout() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try SyntheticData().write(to: scratch.path("data.h5"))
         let train = try spindleSucceeds(["train", "data.h5", "--json"] + quickTraining, in: scratch)
         #expect(train.stdoutLines.count == 1)
@@ -86,7 +87,7 @@ import Testing
     /// With no file, train uses the bundled Fashion-MNIST sample (found beside the binary, not
     /// in the working directory) and ends with a "test accuracy" line.
     @Test func trainsOnTheBundledData() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let train = try spindleSucceeds(["train", "--epochs", "1", "--max-steps", "30", "--layers", "64"], in: scratch)
         let line = try #require(train.stdoutLines.first { $0.hasPrefix("test accuracy ") }, "\(train.transcript)")
         let accuracy = Double(line.split(separator: " ")[2]) ?? 0

@@ -1,10 +1,11 @@
 import Foundation
+import SpindleTestSupport
 import Testing
 
 /// `--log` writes JSON lines with the keys README.md documents; completion scripts generate.
 @Suite struct LogAndCompletionTests {
     @Test func logLinesParseWithTheDocumentedKeys() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try SyntheticData().write(to: scratch.path("data.h5"))
         try spindleSucceeds(["train", "data.h5", "--layers", "8", "--epochs", "2", "--val-fraction", "0.2",
                              "--log", "run.jsonl", "--quiet"], in: scratch)
@@ -38,7 +39,7 @@ import Testing
 
     @Test(arguments: ["bash", "zsh", "fish"])
     func completionScriptGenerates(shell: String) throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let result = try spindleSucceeds(["--generate-completion-script", shell], in: scratch)
         for command in ["train", "eval", "predict", "inspect", "import", "scale", "export", "plot"] {
             #expect(result.stdout.contains(command), "\(shell) completion lacks \(command)")

@@ -1,4 +1,5 @@
 import Foundation
+import SpindleTestSupport
 import Testing
 
 // Helpers of the MPI tests: find mpirun and the MPI-enabled spindle, and run them.
@@ -42,29 +43,27 @@ enum MPI {
     }
 
     /// `mpirun --oversubscribe -np ranks <spindle> arguments…`, started in `directory`.
-    static func start(ranks: Int, _ arguments: [String], binary: String? = nil, in directory: Scratch,
-                      launcher: [String] = []) throws -> Launched {
-        try Launched(executable: mpirun!,
-                     arguments: ["--oversubscribe", "-np", String(ranks)] + launcher + [binary ?? Self.binary!] + arguments,
-                     in: directory)
+    static func start(ranks: Int, _ arguments: [String], binary: String? = nil, in directory: TemporaryDirectory,
+                      launcher: [String] = []) throws -> RunningProcess {
+        try launch(mpirun!, ["--oversubscribe", "-np", String(ranks)] + launcher + [binary ?? Self.binary!] + arguments,
+                   in: directory)
+    }
+
+    /// Any program started in `directory` with mpirun's environment.
+    static func launch(_ executable: String, _ arguments: [String], in directory: TemporaryDirectory) throws -> RunningProcess {
+        try RunningProcess(URL(fileURLWithPath: executable), arguments, in: directory.url, environment: environment)
     }
 
     /// Runs it to completion (recording an issue after `timeout` seconds).
-    static func run(ranks: Int, _ arguments: [String], binary: String? = nil, in directory: Scratch,
-                    timeout: Double = 120, sourceLocation: SourceLocation = #_sourceLocation) throws -> CLIResult {
-        let launched = try start(ranks: ranks, arguments, binary: binary, in: directory)
-        let result = launched.wait(timeout: timeout)
-        if result == nil {
-            Issue.record("mpirun -np \(ranks) spindle \(arguments.joined(separator: " ")) ran longer than \(Int(timeout)) s",
-                         sourceLocation: sourceLocation)
-        }
-        return result ?? launched.stop()
+    static func run(ranks: Int, _ arguments: [String], binary: String? = nil, in directory: TemporaryDirectory,
+                    timeout: Double = 120, sourceLocation: SourceLocation = #_sourceLocation) throws -> ProcessResult {
+        try start(ranks: ranks, arguments, binary: binary, in: directory).finish(timeout: timeout, sourceLocation: sourceLocation)
     }
 
     /// Runs it and records an issue, with its output, unless it exits 0.
     @discardableResult
-    static func succeeds(ranks: Int, _ arguments: [String], in directory: Scratch,
-                         sourceLocation: SourceLocation = #_sourceLocation) throws -> CLIResult {
+    static func succeeds(ranks: Int, _ arguments: [String], in directory: TemporaryDirectory,
+                         sourceLocation: SourceLocation = #_sourceLocation) throws -> ProcessResult {
         let result = try run(ranks: ranks, arguments, in: directory, sourceLocation: sourceLocation)
         #expect(result.status == 0, "mpirun -np \(ranks) spindle \(arguments.joined(separator: " ")):\n\(result.transcript)",
                 sourceLocation: sourceLocation)
@@ -72,51 +71,7 @@ enum MPI {
     }
 }
 
-/// A process running in the background, its output captured in files.
-final class Launched {
-    let process = Process()
-    private let captures: URL
-
-    init(executable: String, arguments: [String], in directory: Scratch) throws {
-        captures = FileManager.default.temporaryDirectory.appendingPathComponent("SpindleMPITests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: captures, withIntermediateDirectories: true)
-        for name in ["stdout", "stderr"] {
-            _ = FileManager.default.createFile(atPath: captures.appendingPathComponent(name).path, contents: nil)
-        }
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = MPI.environment
-        process.currentDirectoryURL = directory.url
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: captures.appendingPathComponent("stdout"))
-        process.standardError = try FileHandle(forWritingTo: captures.appendingPathComponent("stderr"))
-        try process.run()
-    }
-
-    deinit { try? FileManager.default.removeItem(at: captures) }
-
-    /// The result, or nil if it is still running after `timeout` seconds.
-    func wait(timeout: Double) -> CLIResult? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        return process.isRunning ? nil : result()
-    }
-
-    /// Stops it (SIGKILL after SIGTERM) and returns what it printed.
-    func stop() -> CLIResult {
-        process.terminate()
-        if wait(timeout: 5) == nil { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-        return result()
-    }
-
-    private func result() -> CLIResult {
-        func read(_ name: String) -> String {
-            String(decoding: (try? Data(contentsOf: captures.appendingPathComponent(name))) ?? Data(), as: UTF8.self)
-        }
-        return CLIResult(status: process.terminationStatus, stdout: read("stdout"), stderr: read("stderr"))
-    }
-
+extension RunningProcess {
     /// The process ids of its descendants whose environment says they are MPI rank `rank`.
     func pid(ofRank rank: Int) -> pid_t? {
         var parents: Set<pid_t> = [process.processIdentifier]

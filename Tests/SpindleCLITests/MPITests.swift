@@ -1,4 +1,5 @@
 import Foundation
+import SpindleTestSupport
 import Testing
 
 /// `mpirun -np 2 spindle train`: data parallelism across processes (README, "Across hosts (MPI)").
@@ -9,12 +10,12 @@ struct MPITests {
     static let quick = ["train", MPI.data, "--layers", "48", "--batch-size", "64", "--epochs", "1", "--max-steps", "20",
                         "--dropout", "0.1", "--seed", "5", "--shards", "1", "--json", "--quiet"]
 
-    static func summary(_ result: CLIResult, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
+    static func summary(_ result: ProcessResult, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
         try jsonObject(result.stdoutLines.last ?? "", sourceLocation: sourceLocation)
     }
 
     /// Relative L2 difference of two model files' weights, all /model datasets together.
-    static func relativeDifference(_ a: String, _ b: String, in scratch: Scratch) throws -> Double {
+    static func relativeDifference(_ a: String, _ b: String, in scratch: TemporaryDirectory) throws -> Double {
         let output = try python("""
             def weights(path):
                 f = h5py.File(path, "r")
@@ -27,7 +28,7 @@ struct MPITests {
     }
 
     @Test func twoRanksSameWeightsEveryRankAndEveryRun() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let first = try MPI.succeeds(ranks: 2, Self.quick + ["--checkpoint-dir", "a"], in: scratch)
         let second = try MPI.succeeds(ranks: 2, Self.quick + ["--checkpoint-dir", "b"], in: scratch)
         let digests = try #require(try Self.summary(first)["weight_digests"] as? [String], "\(first.transcript)")
@@ -41,7 +42,7 @@ struct MPITests {
     }
 
     @Test func twoRanksWithinRoundingOfOneProcess() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try MPI.succeeds(ranks: 2, Self.quick + ["--checkpoint-dir", "ranks"], in: scratch)
         let single = try spindle(Self.quick + ["--checkpoint-dir", "single"], in: scratch)
         #expect(single.status == 0, "\(single.transcript)")
@@ -54,7 +55,7 @@ struct MPITests {
     /// A split over --memory-budget is streamed by every rank (each holds its windows, never the
     /// whole split), and the ranks still train the single process's model.
     @Test func ranksStreamTheSplitAsOneProcessDoes() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try spindleSucceeds(["synth", "--rows", "6000", "--features", "64", "--classes", "4", "--chunk-rows", "64",
                              "-o", "big.h5"], in: scratch)
         let streaming = ["train", "big.h5", "--layers", "16", "--batch-size", "60", "--epochs", "1", "--seed", "2",
@@ -69,7 +70,7 @@ struct MPITests {
 
     /// Stopped after 10 steps and resumed by both ranks to 20: the same bits as 20 in one go.
     @Test func resumeUnderMPI() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let straight = try MPI.succeeds(ranks: 2, Self.quick + ["--checkpoint-dir", "straight"], in: scratch)
         let partial = Self.quick.map { $0 == "20" ? "10" : $0 }
         try MPI.succeeds(ranks: 2, partial + ["--checkpoint-dir", "resumed"], in: scratch)
@@ -83,7 +84,7 @@ struct MPITests {
     /// kill -9 of rank 1 mid-training: mpirun stops rank 0 and exits non-zero within 30 s, and
     /// the newest checkpoint rank 0 wrote still verifies.
     @Test func deadRankStopsTheOthers() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let launched = try MPI.start(ranks: 2, ["train", MPI.data, "--layers", "256", "--batch-size", "32", "--epochs", "100",
                                                 "--checkpoint-dir", "run", "--checkpoint-every", "20", "--quiet"],
                                      in: scratch)
@@ -115,11 +116,11 @@ struct MPITests {
     }
 
     @Test func ranksWithOtherSettingsAreRefused() throws {
-        let scratch = try Scratch()
-        let launched = try Launched(
-            executable: MPI.mpirun!,
-            arguments: ["--oversubscribe", "-np", "1", MPI.binary!, "train", MPI.data, "--seed", "1", "--max-steps", "2",
-                        ":", "-np", "1", MPI.binary!, "train", MPI.data, "--seed", "2", "--max-steps", "2"],
+        let scratch = try TemporaryDirectory()
+        let launched = try MPI.launch(
+            MPI.mpirun!,
+            ["--oversubscribe", "-np", "1", MPI.binary!, "train", MPI.data, "--seed", "1", "--max-steps", "2",
+             ":", "-np", "1", MPI.binary!, "train", MPI.data, "--seed", "2", "--max-steps", "2"],
             in: scratch)
         let result = launched.wait(timeout: 60) ?? launched.stop()
         #expect(result.status != 0)
@@ -127,7 +128,7 @@ struct MPITests {
     }
 
     @Test func buildWithoutMPIRefusesToRunAsRanks() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let plain = try spindleExecutable().path
         let result = try MPI.run(ranks: 2, ["train", MPI.data, "--max-steps", "2"], binary: plain, in: scratch)
         #expect(result.status != 0)
@@ -139,10 +140,10 @@ struct MPITests {
 
     /// `spindle scale --ranks 1,2`: a row per ranks × workers, rank counts > 1 under mpirun.
     @Test func scaleOverRanks() throws {
-        let scratch = try Scratch()
-        let launched = try Launched(
-            executable: MPI.binary!,
-            arguments: ["scale", "--ranks", "1,2", "--workers", "1", "--mpirun", MPI.mpirun! + " --oversubscribe"]
+        let scratch = try TemporaryDirectory()
+        let launched = try MPI.launch(
+            MPI.binary!,
+            ["scale", "--ranks", "1,2", "--workers", "1", "--mpirun", MPI.mpirun! + " --oversubscribe"]
                 + ScaleTests.quick,
             in: scratch)
         let result = launched.wait(timeout: 120) ?? launched.stop()

@@ -1,4 +1,5 @@
 import Foundation
+import SpindleTestSupport
 import Testing
 
 /// `--model SPEC`: the grammar, its JSON forms (@file.json, --config's "model"), the shorthand it
@@ -6,13 +7,13 @@ import Testing
 @Suite struct ModelFlagTests {
     static let common = ["train", "data.h5", "--epochs", "2", "--batch-size", "16", "--seed", "5", "--quiet"]
 
-    static func data(_ scratch: Scratch) throws {
+    static func data(_ scratch: TemporaryDirectory) throws {
         try SyntheticData().write(to: scratch.path("data.h5"))
     }
 
     /// The check: the list written out and the shorthand train the same bits.
     @Test func modelAndShorthandTrainTheSameBits() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try Self.data(scratch)
         let spec = "dense(64),relu,dropout(0.2),dense(32),relu,dropout(0.2)"
         try spindleSucceeds(Self.common + ["--model", spec, "--checkpoint-dir", "model"], in: scratch)
@@ -35,7 +36,7 @@ import Testing
 
     /// Layers no shorthand spells train, save, evaluate and predict.
     @Test func anyLayerListTrainsAndEvaluates() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try Self.data(scratch)
         let run = try spindleSucceeds(
             ["train", "data.h5", "--model", "dropout(0.1),dense(12,init=torch),tanh,dense(8),sigmoid,relu",
@@ -50,7 +51,7 @@ import Testing
 
     /// `spindle inspect MODEL` prints the layer table whole, as Keras's summary().
     @Test func inspectPrintsTheLayerTable() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try Self.data(scratch)
         try spindleSucceeds(Self.common + ["--model", "dense(16),relu,dropout(0.25),dense(8),tanh",
                                            "--checkpoint-dir", "m"], in: scratch)
@@ -95,7 +96,7 @@ import Testing
     /// One line naming the term, exit 64 (a usage error), nothing written.
     @Test(arguments: mistakes)
     func aBadSpecIsOneLine(_ m: Mistake) throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try Self.data(scratch)
         let before = scratch.snapshot()
         let result = try spindle(["train", "data.h5", "--checkpoint-dir", "m"] + m.arguments, in: scratch)

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5Kit
+import SpindleTestSupport
 import Testing
 
 /// Files that Spindle 0.1.0 wrote (model format version 1, Tests/Fixtures/v1, made as its
@@ -23,7 +24,7 @@ import Testing
     /// Resuming the 0.1.0 checkpoint of step 90 gives, bit for bit, the model 0.1.0 ended with at
     /// step 100: weights, biases, standardisation and Adam's moments; written as version 2.
     @Test func resumingAVersionOneCheckpointReproducesItsRun() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: scratch.path("run"), withIntermediateDirectories: false)
         try FileManager.default.copyItem(atPath: Self.fixture("ckpt-000000090.h5"),
                                          toPath: scratch.path("run/ckpt-000000090.h5"))
@@ -58,7 +59,7 @@ import Testing
 
     /// `spindle eval` of 0.1.0's final model reports what 0.1.0 reported (eval.json).
     @Test func evaluatingAVersionOneModelGivesWhatThatVersionGave() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let eval = try spindleSucceeds(["eval", Self.fixture("model.h5"), "--json"], in: scratch)
         let ours = try jsonObject(eval.stdoutLines.last ?? "")
         let expected = try jsonObject(try String(contentsOfFile: Self.fixture("eval.json"), encoding: .utf8)
@@ -73,7 +74,7 @@ import Testing
 
     /// `spindle predict` of 0.1.0's final model gives 0.1.0's probabilities (predictions.h5).
     @Test func predictingWithAVersionOneModelGivesWhatThatVersionGave() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try spindleSucceeds(["predict", Self.fixture("model.h5"), bundledData, "-o", "out.h5"], in: scratch)
         let file = try H5File.open(scratch.path("out.h5"))
         let original = try H5File.open(Self.fixture("predictions.h5"))

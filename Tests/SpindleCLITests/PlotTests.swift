@@ -3,14 +3,15 @@ import Foundation
 import FoundationXML  // XMLDocument lives here on Linux; in Foundation itself on macOS
 #endif
 import HDF5Kit
+import SpindleTestSupport
 import Testing
 
 /// `spindle plot`: a `train --log` file becomes one SVG with the loss and accuracy curves;
 /// a bad log is one line on stderr and no file.
 @Suite struct PlotTests {
     /// Trains 4 epochs with a validation split and a log; returns the scratch directory.
-    static func trainedRun() throws -> Scratch {
-        let scratch = try Scratch()
+    static func trainedRun() throws -> TemporaryDirectory {
+        let scratch = try TemporaryDirectory()
         try SyntheticData().write(to: scratch.path("data.h5"))
         try spindleSucceeds(["train", "data.h5", "--quiet", "--layers", "16", "--epochs", "4", "--batch-size", "32",
                              "--val-fraction", "0.2", "--log", "run.jsonl"], in: scratch)
@@ -68,7 +69,7 @@ import Testing
         ("an epoch line without a loss", "{\"event\":\"epoch\",\"epoch\":1}", "log.jsonl:1: epoch line without"),
     ])
     func badLogsFailWithOneLine(_ what: String, _ contents: String, _ message: String) throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let name = what == "no such file" ? "missing.jsonl" : "log.jsonl"
         if name == "log.jsonl" { try contents.write(toFile: scratch.path(name), atomically: true, encoding: .utf8) }
         let before = scratch.snapshot()
@@ -85,7 +86,7 @@ import Testing
 /// class names. (Kept beside the plot tests: both are the reports that read a run back.)
 @Suite struct EvalReportTests {
     @Test func confusionMatrixCoversEveryRowAndNamesTheClasses() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try SyntheticData(trainRows: 120, testRows: 30, classes: 3).write(to: scratch.path("data.h5"))
         do {
             let file = try H5File.open(scratch.path("data.h5"), mode: .readWrite)

@@ -1,4 +1,5 @@
 import Foundation
+import SpindleTestSupport
 import Testing
 
 // Progress of `spindle train` on stderr: plain lines (never "\r") when stderr is not a terminal,
@@ -8,32 +9,13 @@ import Testing
 private var progressLine: Regex<Substring> { #/^epoch \d+/\d+  step +\d+/\d+  loss \d+\.\d{4}  acc \d\.\d{4}  [\d,]+ samples/s  ETA \d+:\d\d$/# }
 private var summaryLine: Regex<Substring> { #/^epoch \d+/\d+  loss \d+\.\d{4}  acc \d\.\d{4}  val_loss \d+\.\d{4}  val_acc \d\.\d{4}  [\d,]+ samples/s  \d+\.\d s$/# }
 
-/// Runs `/usr/bin/env arguments…` in `scratch` with stdout and stderr in files; returns them.
-private func run(_ arguments: [String], in scratch: Scratch) throws -> CLIResult {
-    let out = scratch.path(".out-\(UUID().uuidString)"), err = scratch.path(".err-\(UUID().uuidString)")
-    _ = FileManager.default.createFile(atPath: out, contents: nil)
-    _ = FileManager.default.createFile(atPath: err, contents: nil)
-    let outHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-    let errHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: err))
-    defer { try? outHandle.close(); try? errHandle.close() }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    process.currentDirectoryURL = scratch.url
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = outHandle
-    process.standardError = errHandle
-    try process.run()
-    let deadline = Date().addingTimeInterval(120)
-    while process.isRunning && Date() < deadline { usleep(5_000) }
-    if process.isRunning { process.terminate(); Issue.record("\(arguments) ran longer than 120 s") }
-    process.waitUntilExit()
-    return CLIResult(status: process.terminationStatus,
-                     stdout: String(decoding: FileManager.default.contents(atPath: out) ?? Data(), as: UTF8.self),
-                     stderr: String(decoding: FileManager.default.contents(atPath: err) ?? Data(), as: UTF8.self))
+/// Runs `/usr/bin/env arguments…` in `scratch`.
+private func run(_ arguments: [String], in scratch: TemporaryDirectory,
+                 sourceLocation: SourceLocation = #_sourceLocation) throws -> ProcessResult {
+    try runProcess(URL(fileURLWithPath: "/usr/bin/env"), arguments, in: scratch.url, sourceLocation: sourceLocation)
 }
 
-private func dataset(in scratch: Scratch) throws -> String {
+private func dataset(in scratch: TemporaryDirectory) throws -> String {
     try SyntheticData(trainRows: 160).write(to: scratch.path("d.h5"))
     return "d.h5"
 }
@@ -45,7 +27,7 @@ private func quoted(_ word: String) -> String { "'" + word.replacingOccurrences(
 
 @Suite struct ProgressTests {
     @Test func nonTerminalOutputHasOnlyThePerEpochLinesByDefault() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let result = try spindleSucceeds(["train", try dataset(in: scratch)] + shortRun, in: scratch)
         #expect(!result.stderr.contains("\r"))
         let epochs = result.stderrLines.filter { $0.hasPrefix("epoch") }
@@ -54,7 +36,7 @@ private func quoted(_ word: String) -> String { "'" + word.replacingOccurrences(
     }
 
     @Test func nonTerminalProgressLinesArePlainAndDocumented() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let result = try run(["SPINDLE_PROGRESS_INTERVAL=0", try spindleExecutable().path, "train",
                               try dataset(in: scratch)] + shortRun, in: scratch)
         #expect(result.status == 0, "\(result.transcript)")
@@ -71,7 +53,7 @@ private func quoted(_ word: String) -> String { "'" + word.replacingOccurrences(
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
     func terminalGetsOneLineUpdatedInPlace() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let command = (["env", "SPINDLE_PROGRESS_INTERVAL=0", try spindleExecutable().path, "train",
                         try dataset(in: scratch)] + shortRun).map(quoted).joined(separator: " ")
         let result = try run(["script", "-qfec", command, "/dev/null"], in: scratch)
@@ -93,7 +75,7 @@ private func quoted(_ word: String) -> String { "'" + word.replacingOccurrences(
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
     func quietTerminalShowsNoProgress() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let command = (["env", "SPINDLE_PROGRESS_INTERVAL=0", try spindleExecutable().path, "train",
                         try dataset(in: scratch), "--quiet"] + shortRun).map(quoted).joined(separator: " ")
         let result = try run(["script", "-qfec", command, "/dev/null"], in: scratch)

@@ -1,4 +1,5 @@
 import Foundation
+import SpindleTestSupport
 import Testing
 
 /// README.md cannot rot: every `spindle …` line of its plain ``` code blocks is run, in the
@@ -59,7 +60,7 @@ import Testing
     }
 
     /// Writes the input files the README's import lines name into `scratch`.
-    static func writeInputs(in scratch: Scratch) throws {
+    static func writeInputs(in scratch: TemporaryDirectory) throws {
         try python("""
             import gzip, struct, os
             src = '/usr/share/datasets/fashion-mnist'
@@ -99,7 +100,7 @@ import Testing
         let markdown = try String(contentsOf: Self.readme, encoding: .utf8)
         let commands = Self.commands(in: markdown)
         #expect(commands.count >= 15, "found only \(commands.count) spindle commands in README.md")
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try FileManager.default.createSymbolicLink(atPath: scratch.path("data"),
                                                    withDestinationPath: repositoryRoot.appendingPathComponent("data").path)
         try Self.writeInputs(in: scratch)

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML  // XMLDocument lives here on Linux; in Foundation itself on macOS
 #endif
+import SpindleTestSupport
 import Testing
 
 /// `spindle scale`: the table, the JSON report and the SVG plot it writes, and its flag checks.
@@ -12,7 +13,7 @@ import Testing
                           "optimizer %", "barrier %", "data %", "coord %"]
 
     @Test func tableJSONAndPlot() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let result = try spindleSucceeds(["scale"] + Self.quick + ["--workers", "2,1"], in: scratch)
         let lines = result.stdoutLines
         // Stated above the table: each count uses shards = workers.
@@ -45,7 +46,7 @@ import Testing
 
     /// --json: the report on stdout as one line, the same keys as the file.
     @Test func jsonLineAndOutputPrefix() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: scratch.path("runs"), withIntermediateDirectories: true)
         let result = try spindleSucceeds(["scale", "--json", "--workers", "1", "--output-prefix", "runs/speed"] + Self.quick,
                                          in: scratch)
@@ -59,7 +60,7 @@ import Testing
 
     /// Without a file or --synthetic, the bundled dataset's training split.
     @Test func bundledDataByDefault() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let result = try spindleSucceeds(["scale", "--json", "--workers", "1", "--layers", "16", "--steps", "2",
                                           "--repeats", "1"], in: scratch)
         let environment = try #require(try jsonObject(result.stdoutLines.first ?? "")["environment"] as? [String: Any])
@@ -68,7 +69,7 @@ import Testing
     }
 
     @Test func workerCountAboveTheCoresWarns() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let result = try spindleSucceeds(["scale", "--workers", "1,\(cores + 1)"] + Self.quick, in: scratch)
         let warnings = result.stderrLines.filter { $0.contains("warning") }
@@ -98,7 +99,7 @@ import Testing
         (["--output-prefix", "runs/"], ["--output-prefix", "'runs/'"]),
     ])
     func badFlagsGiveOneLineErrors(_ flags: [String], _ mentions: [String]) throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let result = try spindle(["scale", "--synthetic", "512"] + flags, in: scratch)
         let lines = result.stderrLines
         #expect(result.status == 64, "\(result.transcript)")
@@ -114,7 +115,7 @@ import Testing
 
     /// Mistakes found while running: exit 1, one "spindle: …" line, nothing written.
     @Test func dataMistakesGiveOneLineErrors() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try SyntheticData().write(to: scratch.path("data.h5"))  // 120 rows
         let before = scratch.snapshot()
         for (arguments, mention) in [(["data.h5"], "--batch-size '256'"), (["nope.h5"], "nope.h5: no such file"),

@@ -1,12 +1,13 @@
 import Foundation
 import HDF5Kit
+import SpindleTestSupport
 import Testing
 
 /// `spindle train` on a training split larger than --memory-budget: streamed through shuffle
 /// windows, learning as well, resuming exactly, and saying what it does.
 @Suite struct StreamingTests {
     /// 20,000 rows of 64 float32 features (5.1 MB), in chunks of 128 rows.
-    static func makeData(_ scratch: Scratch, chunkRows: Int = 128, rows: Int = 20000, features: Int = 64) throws {
+    static func makeData(_ scratch: TemporaryDirectory, chunkRows: Int = 128, rows: Int = 20000, features: Int = 64) throws {
         try spindleSucceeds(["synth", "--rows", "\(rows)", "--features", "\(features)", "--classes", "4",
                              "--chunk-rows", "\(chunkRows)", "--test-rows", "2000", "-o", "data.h5"], in: scratch)
     }
@@ -15,7 +16,7 @@ import Testing
     static let quick = ["--layers", "32", "--batch-size", "100", "--seed", "3"]
 
     @Test func aSplitOverTheBudgetIsStreamedAndLearns() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try Self.makeData(scratch)
         let run = try spindleSucceeds(["train", "data.h5", "--epochs", "2"] + Self.quick + Self.streaming, in: scratch)
         #expect(run.stderr.contains("streaming data.h5:/train (5.0 MiB > --memory-budget 3 MiB): " +
@@ -34,7 +35,7 @@ import Testing
     }
 
     @Test func aStreamedRunResumesWithTheSameBits() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try Self.makeData(scratch)
         let run = ["train", "data.h5", "--epochs", "2", "--quiet", "--dropout", "0.1"] + Self.quick + Self.streaming
         try spindleSucceeds(run + ["--checkpoint-dir", "straight"], in: scratch)
@@ -53,7 +54,7 @@ import Testing
     /// `spindle scale` measures a split over the budget as train reads it: streamed, with the
     /// wait for data and the loader's work in its timings.
     @Test func scaleMeasuresStreamedData() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try Self.makeData(scratch)
         let run = try spindleSucceeds(["scale", "data.h5", "--workers", "1,2", "--steps", "30", "--repeats", "1",
                                        "--layers", "32", "--batch-size", "100", "--memory-budget", "3M", "--json"],
@@ -71,7 +72,7 @@ import Testing
     }
 
     @Test func oneRowChunksStillTrainWithAWarning() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try Self.makeData(scratch, chunkRows: 1, rows: 5000, features: 32)
         let run = try spindleSucceeds(["train", "data.h5", "--epochs", "1", "--memory-budget", "300K"] + Self.quick,
                                       in: scratch)
@@ -82,7 +83,7 @@ import Testing
     }
 
     @Test func standardisationIsSavedAndUsedByEval() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try Self.makeData(scratch, rows: 3000)
         let train = try spindleSucceeds(["train", "data.h5", "--epochs", "1", "--standardize", "--json",
                                          "--checkpoint-dir", "m"] + Self.quick, in: scratch)
@@ -111,7 +112,7 @@ import Testing
                 mentions: ["invalid --memory-budget '20 KiB'", "expected at least", "to stream", "data.h5:/train"]),
     ])
     func badStreamingSettingsAreRefused(_ bad: BadCase) throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try Self.makeData(scratch, rows: 3000)
         let before = scratch.snapshot()
         let result = try spindle(["train", "data.h5", "--checkpoint-dir", "out"] + bad.arguments, in: scratch)

@@ -1,11 +1,12 @@
 import Foundation
 import HDF5Kit
+import SpindleTestSupport
 import Testing
 
 /// `spindle synth` writes a dataset that `spindle train` can learn, and rejects bad flags.
 @Suite struct SynthTests {
     @Test func synthesizedDataIsLearnable() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try spindleSucceeds(["synth", "--rows", "3000", "--features", "16", "--classes", "4", "--seed", "5",
                              "--chunk-rows", "700", "-o", "synth.h5"], in: scratch)
         let file = try H5File.open(scratch.path("synth.h5"))
@@ -18,7 +19,7 @@ import Testing
     }
 
     @Test func badFlagsGiveOneLineErrors() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         for (flag, value) in [("--rows", "0"), ("--features", "-3"), ("--classes", "1"), ("--chunk-rows", "0"),
                               ("--test-rows", "0"), ("--dtype", "float64"), ("--rows", "many"), ("--gzip", "0"),
                               ("--gzip", "10")] {
@@ -35,7 +36,7 @@ import Testing
 
 extension SynthTests {
     @Test func gzipCompressesTheFeaturesAndStreamsTheSame() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         for (name, extra) in [("plain.h5", [String]()), ("gzip.h5", ["--gzip", "1"])] {
             try spindleSucceeds(["synth", "--rows", "4000", "--features", "64", "--classes", "3", "--chunk-rows", "128",
                                  "-o", name] + extra, in: scratch)
@@ -56,7 +57,7 @@ extension SynthTests {
     }
 
     @Test func missingDirectoryIsOneRuntimeLine() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let result = try spindle(["synth", "--rows", "10", "--features", "2", "--classes", "2", "-o", "nowhere/x.h5"],
                                  in: scratch)
         #expect(result.status == 1 && result.stderrLines.count == 1 && result.stderrLines[0].hasPrefix("spindle: "),

@@ -1,4 +1,5 @@
 import Foundation
+import SpindleTestSupport
 import Testing
 
 /// docs/tutorial.md cannot rot: every `spindle …` command in its ```sh and ```console code blocks
@@ -45,7 +46,7 @@ import Testing
         let markdown = try String(contentsOf: Self.tutorial, encoding: .utf8)
         let commands = Self.commands(in: markdown)
         #expect(commands.count >= 10, "found only \(commands.count) spindle commands in docs/tutorial.md")
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try FileManager.default.createSymbolicLink(atPath: scratch.path("data"),
                                                    withDestinationPath: repositoryRoot.appendingPathComponent("data").path)
         try FileManager.default.createDirectory(atPath: scratch.path("docs/figures"), withIntermediateDirectories: true)

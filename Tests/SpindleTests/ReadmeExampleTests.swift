@@ -26,7 +26,7 @@ import Testing
             print("epoch \(report.epoch): training loss \(report.trainLoss)")
         }
         let result = try trainer.run()
-        let report = trainer.evaluate(test)
+        let report = try trainer.evaluate(test)
         print("test loss \(report.loss), accuracy \(report.accuracy ?? 0)")
 
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("fmnist-64.h5").path

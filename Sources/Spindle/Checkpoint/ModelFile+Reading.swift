@@ -11,7 +11,9 @@ extension ModelFile {
             throw invalid("not a Spindle model file (no format = \"\(format)\" attribute)")
         }
         let version = try file.intAttribute("format_version")
-        guard version >= 1 else { throw invalid("format_version \(version) is not a version Spindle wrote; expected 1 or 2") }
+        guard version >= 1 else {
+            throw invalid("format_version \(version) is not a version Spindle writes; expected 1 to \(formatVersion)")
+        }
         guard version <= formatVersion else {
             throw invalid("format_version \(version) is newer than this Spindle understands (\(formatVersion)); " +
                           "upgrade Spindle to read it")
@@ -55,10 +57,12 @@ extension ModelFile {
                 throw invalid("its training_state attribute is not a valid Spindle training state")
             }
         }
-        return ModelFile(network: network, config: config,
-                         moments: moments, steps: try file.intAttribute("steps"),
-                         epochs: try file.intAttribute("epochs"), state: state,
-                         trainRows: file.hasAttribute("train_rows") ? try file.intAttribute("train_rows") : nil)
+        let read = ModelFile(network: network, config: config,
+                             moments: moments, steps: try file.intAttribute("steps"),
+                             epochs: try file.intAttribute("epochs"), state: state,
+                             trainRows: file.hasAttribute("train_rows") ? try file.intAttribute("train_rows") : nil)
+        try read.validateNumbers(formatVersion: version, path: path)
+        return read
     }
 
     /// Version 2: the layer list, input shape, outputs and loss as attributes of /model.

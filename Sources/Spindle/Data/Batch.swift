@@ -43,16 +43,18 @@ public struct Batch: Sendable {
     public var hasLabels: Bool { parts.first?.store.hasLabels ?? false }
 
     /// Copies batch rows `rows` into row-major buffers, converting as it goes, then applies
-    /// `scaling` (the model's feature standardisation) to them.
+    /// `scaling` (the model's feature standardisation) to them. The engine's gather: it trusts
+    /// the shapes the trainer and evaluator checked up front; callers outside the library use the
+    /// checked `gather(rows:into:…)` (Batch+Checked.swift).
     /// - Parameters:
     ///   - x: (B, F); rows `rows` are written.
     ///   - labels: (B) class indices, for label targets.
     ///   - targets: (B, T) float targets: regression values, or one-hot labels (T = C) for MSE
     ///     on a classification dataset.
-    public func gather(rows: Range<Int>, x: UnsafeMutablePointer<Float>,
-                       labels: UnsafeMutablePointer<Int32>?,
-                       targets: UnsafeMutablePointer<Float>?, targetWidth: Int,
-                       scaling: FeatureScaling? = nil) {
+    func gather(rows: Range<Int>, x: UnsafeMutablePointer<Float>,
+                labels: UnsafeMutablePointer<Int32>?,
+                targets: UnsafeMutablePointer<Float>?, targetWidth: Int,
+                scaling: FeatureScaling? = nil) {
         guard let f = parts.first?.store.featureCount else { return }
         for part in parts {
             let lo = max(rows.lowerBound, part.offset), hi = min(rows.upperBound, part.offset + part.indices.count)

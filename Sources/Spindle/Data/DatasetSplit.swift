@@ -104,6 +104,7 @@ extension DatasetSplit {
             }
         case .values(let all, let width):
             guard let targets else { return }
+            precondition(width == targetWidth, "DatasetSplit.gather: \(width) targets a row into rows of \(targetWidth)")
             all.withUnsafeBufferPointer { source in
                 for (r, i) in indices.enumerated() {
                     (targets + r * width).update(from: source.baseAddress! + i * width, count: width)

@@ -18,8 +18,19 @@ public struct FeatureScaling: Sendable, Equatable {
 
     public var featureCount: Int { mean.count }
 
-    /// Standardises `rows` rows of `featureCount` features in place.
-    public func apply(_ x: UnsafeMutablePointer<Float>, rows: Int) {
+    /// Standardises rows held in an array, (N, F) row-major, in place.
+    /// - Throws: `SpindleError.invalidData` unless `x` holds whole rows of F features.
+    public func apply(to x: inout [Float]) throws {
+        guard featureCount > 0, x.count % featureCount == 0 else {
+            throw SpindleError.invalidData(
+                location: "standardisation", problem: "given \(x.count) values; expected whole rows of \(featureCount) features")
+        }
+        x.withUnsafeMutableBufferPointer { apply($0.baseAddress!, rows: $0.count / featureCount) }
+    }
+
+    /// Standardises `rows` rows of `featureCount` features in place. Internal: the engine's
+    /// form, raw pointer and trusted row count; `apply(to:)` is the checked one.
+    func apply(_ x: UnsafeMutablePointer<Float>, rows: Int) {
         let f = featureCount
         mean.withUnsafeBufferPointer { m in
             inverseStd.withUnsafeBufferPointer { s in
@@ -45,8 +56,19 @@ public struct FeatureStatistics: Sendable {
         squaredDeviations = mean
     }
 
-    /// Adds `count` rows of converted features, (count, F) row-major.
-    public mutating func add(_ x: UnsafePointer<Float>, count: Int) {
+    /// Adds rows held in an array, (N, F) row-major.
+    /// - Throws: `SpindleError.invalidData` unless `x` holds whole rows of F features.
+    public mutating func add(_ x: [Float]) throws {
+        guard !mean.isEmpty, x.count % mean.count == 0 else {
+            throw SpindleError.invalidData(
+                location: "standardisation statistics", problem: "given \(x.count) values; expected whole rows of \(mean.count) features")
+        }
+        x.withUnsafeBufferPointer { add($0.baseAddress!, count: $0.count / mean.count) }
+    }
+
+    /// Adds `count` rows of converted features, (count, F) row-major. Internal: the raw-pointer
+    /// form the trainer uses; `add(_:)` is the checked one.
+    mutating func add(_ x: UnsafePointer<Float>, count: Int) {
         guard count > 0 else { return }
         let f = mean.count
         var blockMean = [Double](repeating: 0, count: f), blockM2 = blockMean

@@ -20,6 +20,8 @@ public protocol RowStore: AnyObject, Sendable {
 /// Writes label `label` as a one-hot row of `width`.
 @inline(__always)
 func writeOneHot(_ label: Int32, into row: UnsafeMutablePointer<Float>, width: Int) {
+    // The public entry points refuse such a label with a message; this is the last guard.
+    precondition(label >= 0 && Int(label) < width, "one-hot: label \(label) of \(width) classes")
     row.update(repeating: 0, count: width)
     row[Int(label)] = 1
 }

@@ -5,20 +5,23 @@ import CKernels
 ///
 /// Letters: R rows of this call (a worker's share of the batch), N units of the layer.
 /// All matrices are row-major with a row stride of N elements.
-public enum DenseKernels {
+///
+/// Internal: the kernels index raw pointers and trust every shape, which the library's public
+/// entry points (Trainer, Evaluator, the checked Batch.gather) check before any of them runs.
+enum DenseKernels {
     /// Dropout's random draw for one step: keep unit (row, unit) of `layer` with probability 1 − p.
     /// Inverted dropout: kept units are scaled by 1/(1 − p) while training, so inference needs no
     /// rescaling.
-    public struct DropoutDraw: Sendable {
-        public var probability: Float
-        public var seed: UInt64
-        public var step: Int
-        public var layer: Int
+    struct DropoutDraw: Sendable {
+        var probability: Float
+        var seed: UInt64
+        var step: Int
+        var layer: Int
         /// Position of the workspace's row 0 in the global batch: a rank's first row when ranks
         /// share the batch, so that a row's mask does not depend on which rank trains it.
-        public var rowOffset: Int
+        var rowOffset: Int
 
-        public init(probability: Float, seed: UInt64, step: Int, layer: Int, rowOffset: Int = 0) {
+        init(probability: Float, seed: UInt64, step: Int, layer: Int, rowOffset: Int = 0) {
             self.probability = probability
             self.seed = seed
             self.step = step
@@ -35,7 +38,7 @@ public enum DenseKernels {
     ///   - next: (R, N) the next layer's input (z with dropout applied); only with dropout.
     ///   - mask: (R, N) 0 or 1/(1 − p); only with dropout.
     @inline(__always)
-    public static func biasActivation(
+    static func biasActivation(
         _ z: UnsafeMutablePointer<Float>, rows: Int, units n: Int,
         bias: UnsafePointer<Float>, activation: Activation,
         dropout: DropoutDraw?, firstRow: Int,
@@ -58,7 +61,7 @@ public enum DenseKernels {
 
     /// z ← z + b in place (the output layer, which has no nonlinearity).
     @inline(__always)
-    public static func addBias(_ z: UnsafeMutablePointer<Float>, rows: Int, units n: Int,
+    static func addBias(_ z: UnsafeMutablePointer<Float>, rows: Int, units n: Int,
                                bias: UnsafePointer<Float>) {
         for r in 0..<rows {
             let zr = z + r * n
@@ -72,7 +75,7 @@ public enum DenseKernels {
     ///   - a: (R, N) the activations f(z), before dropout.
     ///   - mask: (R, N) the dropout mask, or nil without dropout.
     @inline(__always)
-    public static func activationBackward(
+    static func activationBackward(
         _ d: UnsafeMutablePointer<Float>, rows: Int, units n: Int,
         activations a: UnsafePointer<Float>, activation: Activation,
         mask: UnsafePointer<Float>?
@@ -95,7 +98,7 @@ public enum DenseKernels {
     ///   - d: (B, N) ∂L/∂z for the whole batch.
     ///   - db: the bias gradient of the layer, (N); entries outside `units` are untouched.
     @inline(__always)
-    public static func biasGradient(
+    static func biasGradient(
         _ d: UnsafePointer<Float>, rows: Int, units n: Int, range units: Range<Int>,
         into db: UnsafeMutablePointer<Float>
     ) {

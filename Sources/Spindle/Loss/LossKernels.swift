@@ -4,7 +4,9 @@ import Foundation
 ///
 /// Letters: R rows of this call, C outputs. The batch loss is the mean over its B rows, so each
 /// row's gradient is scaled by 1/B here; the per-row losses are summed later in row order.
-public enum LossKernels {
+///
+/// Internal: raw pointers with shapes trusted, as `DenseKernels`.
+enum LossKernels {
     /// Softmax fused with cross-entropy.
     ///
     /// loss_r = log Σ_c exp(z_rc) − z_r,y  and  ∂loss/∂z_rc = softmax(z_r)_c − [c = y].
@@ -18,7 +20,7 @@ public enum LossKernels {
     ///   - rowLoss: R losses out.
     ///   - predicted: R argmax classes out.
     @inline(__always)
-    public static func softmaxCrossEntropy(
+    static func softmaxCrossEntropy(
         _ z: UnsafePointer<Float>, rows: Int, classes c: Int,
         labels: UnsafePointer<Int32>, gradientScale: Float,
         dz: UnsafeMutablePointer<Float>?, rowLoss: UnsafeMutablePointer<Float>,
@@ -32,6 +34,9 @@ public enum LossKernels {
             for j in 0..<c { sum += Foundation.exp(zr[j] - maxValue) }
             let logSum = Foundation.log(sum)
             let y = Int(labels[r])
+            // The last guard against a label that was never checked (the public entry points
+            // refuse one with a message): one compare a row, against a write out of bounds.
+            precondition(y >= 0 && y < c, "LossKernels: label \(y) of \(c) classes")
             rowLoss[r] = logSum + (maxValue - zr[y])  // the difference first: exact when z_y is the max
             predicted[r] = Int32(argmax)
             guard let dz else { continue }
@@ -53,7 +58,7 @@ public enum LossKernels {
     ///   - dz: (R, T) out, or nil.
     ///   - rowLoss: R losses out.
     @inline(__always)
-    public static func meanSquaredError(
+    static func meanSquaredError(
         _ z: UnsafePointer<Float>, rows: Int, width t: Int,
         targets: UnsafePointer<Float>, gradientScale: Float,
         dz: UnsafeMutablePointer<Float>?, rowLoss: UnsafeMutablePointer<Float>

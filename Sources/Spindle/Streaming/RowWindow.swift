@@ -94,6 +94,7 @@ public final class RowWindow: RowStore, @unchecked Sendable {
             }
         case .values(let width):
             guard let targets else { return }
+            precondition(width == targetWidth, "RowWindow.gather: \(width) targets a row into rows of \(targetWidth)")
             for (r, i) in indices.enumerated() { (targets + r * width).update(from: values + i * width, count: width) }
         case .none:
             break

@@ -25,14 +25,17 @@ public final class Evaluator: @unchecked Sendable {
 
     /// Loss and accuracy with the confusion matrix (or regression errors and R²) over every row
     /// of `split`, which must have targets.
-    public func evaluate(_ split: DatasetSplit) -> EvaluationReport {
-        try! evaluate(rows: split)  // an in-memory split cannot fail to read
+    /// - Throws: `SpindleError.invalidData` when `split` does not fit the network.
+    public func evaluate(_ split: DatasetSplit) throws -> EvaluationReport {
+        try evaluate(rows: split)
     }
 
     /// Loss and accuracy with the confusion matrix (or regression errors and R²) over every row
     /// of `data`, which must have targets.
-    /// - Throws: what reading a streamed split throws.
+    /// - Throws: `SpindleError.invalidData` when `data` does not fit the network, or what
+    ///   reading a streamed split throws.
     public func evaluate(rows data: some SequentialRows) throws -> EvaluationReport {
+        try network.validateEvaluation(of: data)
         let c = network.spec.outputCount
         var lossSum = 0.0
         var confusion: ConfusionMatrix? = data.hasLabels ? ConfusionMatrix(classes: c) : nil
@@ -73,15 +76,18 @@ public final class Evaluator: @unchecked Sendable {
 
     /// The network's outputs for every row: class probabilities (softmax) for a cross-entropy
     /// model, the linear outputs for MSE. (N, C) row-major.
-    public func predict(_ split: DatasetSplit) -> [Float] {
+    /// - Throws: `SpindleError.invalidData` when `split` does not fit the network.
+    public func predict(_ split: DatasetSplit) throws -> [Float] {
         var result: [Float] = []
         result.reserveCapacity(split.rows * network.spec.outputCount)
-        try! predict(rows: split) { result.append(contentsOf: $0) }
+        try predict(rows: split) { result.append(contentsOf: $0) }
         return result
     }
 
     /// The network's outputs (as `predict(_:)`) chunk by chunk: `body` gets (rows, C) row-major.
+    /// - Throws: as `evaluate(rows:)`, or what `body` throws.
     public func predict(rows data: some SequentialRows, _ body: (UnsafeBufferPointer<Float>) throws -> Void) throws {
+        try network.validatePrediction(of: data)
         let c = network.spec.outputCount
         let probabilities = FloatBuffer(count: workspace.capacity * c)
         try forEachChunk(of: data) { batch, outputs in

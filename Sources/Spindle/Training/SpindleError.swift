@@ -11,6 +11,9 @@ public enum SpindleError: Error, CustomStringConvertible, Equatable {
     case diverged(step: Int, loss: Double)
     /// A file that could not be written.
     case cannotWrite(path: String, reason: String)
+    /// A training state a run cannot continue from (a count out of range, a batch past the end
+    /// of an epoch).
+    case invalidState(problem: String)
 
     public var description: String {
         switch self {
@@ -26,6 +29,8 @@ public enum SpindleError: Error, CustomStringConvertible, Equatable {
                 "(try a lower --lr, --clip-norm, or a different --seed)"
         case let .cannotWrite(path, reason):
             return "cannot write '\(path)': \(reason)"
+        case let .invalidState(problem):
+            return "training state: \(problem)"
         }
     }
 }

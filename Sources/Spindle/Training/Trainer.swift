@@ -39,6 +39,8 @@ public final class Trainer {
                 location: train.name,
                 problem: "has float targets, but --loss cross-entropy needs integer class labels (use --loss mse)")
         }
+        try Self.validate(data: train, validation: validation, outputs: outputs, loss: config.loss,
+                          scaling: config.standardize ? scaling : nil, statistics: config.standardize ? statistics : nil)
         self.config = config
         self.data = train
         self.validation = validation
@@ -77,6 +79,7 @@ public final class Trainer {
         if config.standardize, saved.featureScaling == nil {
             throw SpindleError.invalidModel(path: path, problem: "holds no standardisation statistics, but the run standardises")
         }
+        try saved.validateScaling()
         saved.parameters.array().withUnsafeBufferPointer { network.parameters.copy(from: $0) }
         network.featureScaling = saved.featureScaling
         for (buffer, values) in zip(engine.moments, checkpoint.moments) {
@@ -86,8 +89,9 @@ public final class Trainer {
 
     /// Loss and accuracy (or regression errors) of the network as it is now, on the trainer's
     /// worker threads.
-    public func evaluate(_ split: DatasetSplit) -> EvaluationReport {
-        evaluator.evaluate(split)
+    /// - Throws: `SpindleError.invalidData` when `split` does not fit the network.
+    public func evaluate(_ split: DatasetSplit) throws -> EvaluationReport {
+        try evaluator.evaluate(split)
     }
 
     /// As `evaluate(_:)`, for rows that may be streamed from their file.
@@ -123,9 +127,11 @@ public final class Trainer {
     /// Runs every epoch (or until `maxSteps`), starting from `state` (a fresh run by default).
     /// - Parameter afterStep: called after every step on the calling thread, with the state a
     ///   checkpoint taken now would hold.
-    /// - Throws: `SpindleError.diverged` when the loss stops being finite, or what `afterStep` throws.
+    /// - Throws: `SpindleError.invalidState` for a `start` this run cannot continue from,
+    ///   `SpindleError.diverged` when the loss stops being finite, or what `afterStep` throws.
     public func run(from start: TrainingState = TrainingState(),
                     afterStep: ((TrainingState) throws -> StepDecision)? = nil) throws -> TrainingResult {
+        try validateStart(start)
         var state = start
         let total = totalSteps
         var stopped = false

@@ -1,5 +1,6 @@
 import Foundation
 import Spindle
+import SpindleTestSupport
 import Testing
 
 /// DESIGN.md contract 2: stopping after k steps, writing a checkpoint, and resuming to n steps
@@ -27,10 +28,8 @@ struct ExactResumeTests {
         let first = try Self.trainer(workers: workersBefore)
         let partial = try first.run { $0.step == k ? .stop : .proceed }
         #expect(partial.interrupted && partial.state.step == k)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("resume-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let path = directory + "/ckpt.h5"
+        let directory = try TemporaryDirectory()
+        let path = directory.path("ckpt.h5")
         try ModelFile(network: first.network, config: Self.config,
                       moments: first.engine.moments.map { $0.array() }, steps: partial.state.step,
                       state: partial.state, trainRows: Self.split.rows).write(to: path)

@@ -1,6 +1,7 @@
 import Foundation
 import HDF5Kit
 import Spindle
+import SpindleTestSupport
 import Testing
 
 /// The Keras legacy weights layout, read back with HDF5Kit. (The end-to-end test in
@@ -8,14 +9,6 @@ import Testing
 ///
 /// Letters: I a layer's inputs, O its outputs (units).
 @Suite struct KerasExportTests {
-    /// A fresh directory for one test, removed when the value goes away.
-    final class Scratch {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("KerasExportTests-\(UUID().uuidString)", isDirectory: true)
-        init() throws { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
-        deinit { try? FileManager.default.removeItem(at: url) }
-        func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-    }
 
     static let specs = [
         ModelSpec(inputCount: 5, hiddenSizes: [4, 3], outputCount: 2, activation: .relu, loss: .crossEntropy),
@@ -24,7 +17,7 @@ import Testing
 
     @Test(arguments: specs)
     func layoutHoldsTransposedWeights(_ spec: ModelSpec) throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let network = Network(spec: spec, seed: 7)
         // Distinct biases, so a bias written to the wrong layer or in the wrong order shows.
         for (l, layer) in network.layout.denseLayers.enumerated() {
@@ -69,7 +62,7 @@ import Testing
     /// The standardisation folds into the first dense layer only when nothing comes before it
     /// but dropout (the identity at prediction).
     @Test func refusesStandardisationItCannotFold() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let network = Network(spec: ModelSpec(inputCount: 3, layers: [.activation(.tanh), .dense(units: 4)], outputCount: 2), seed: 1)
         network.featureScaling = FeatureScaling(mean: [0, 1, 2], std: [1, 2, 3])
         let path = scratch.path("weights.h5")
@@ -86,7 +79,7 @@ import Testing
     }
 
     @Test func refusesADirectoryAndWritesNothing() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let network = Network(spec: Self.specs[0], seed: 1)
         let directory = scratch.path("out.h5")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)

@@ -1,5 +1,5 @@
 import Foundation
-import Spindle
+@testable import Spindle
 import Testing
 
 /// Each activation's `derivative(output:)` against finite differences of its `apply`, its values

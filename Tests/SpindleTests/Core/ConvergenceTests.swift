@@ -1,5 +1,6 @@
 import Foundation
 import Spindle
+import SpindleTestSupport
 import Testing
 
 /// Tiny models that must learn: if the gradients, the optimizer or the data path were wrong in
@@ -27,7 +28,7 @@ struct ConvergenceTests {
                                     batchSize: 32, epochs: 150, seed: 4)
         let trainer = try Trainer(config: config, train: split, outputs: 2, workers: 2)
         let result = try trainer.run()
-        let report = Evaluator(network: trainer.network, workers: 2, shards: 2).evaluate(split)
+        let report = try Evaluator(network: trainer.network, workers: 2, shards: 2).evaluate(split)
         let accuracy = try #require(report.accuracy)
         #expect(accuracy > 0.95, "training accuracy \(accuracy), loss \(report.loss)")
         #expect(result.epochs.last!.trainLoss < result.epochs.first!.trainLoss / 4)
@@ -54,7 +55,7 @@ struct ConvergenceTests {
                                     batchSize: 32, epochs: 100, seed: 5)
         let trainer = try Trainer(config: config, train: split, outputs: 2, workers: 2)
         _ = try trainer.run()
-        let report = Evaluator(network: trainer.network, workers: 2, shards: 2).evaluate(split)
+        let report = try Evaluator(network: trainer.network, workers: 2, shards: 2).evaluate(split)
         let mse = try #require(report.meanSquaredError)
         #expect(mse < 1e-2, "mean squared error \(mse)")
         // For MSE the loss is the mean squared error (both average over all N·T elements).

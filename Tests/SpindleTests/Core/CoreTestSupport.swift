@@ -1,49 +1,12 @@
 import Foundation
 import Spindle
+import SpindleTestSupport
 import Testing
 
 // Shared helpers of the core numeric tests. Every helper that records an expectation takes the
 // caller's `sourceLocation`, so a failure points at the test line, not at this file.
 //
 // Letters: N rows of a split, F features, C classes (or T regression targets).
-
-/// SplitMix64 (Steele, Lea & Flood 2014): test data from a generator that shares nothing with
-/// the Philox code under test, so a Philox bug cannot hide itself in the inputs.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1), 53 random bits.
-    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
-
-    /// Uniform in [low, high).
-    mutating func uniform(_ low: Double, _ high: Double) -> Float {
-        Float(low + (high - low) * unit())
-    }
-
-    /// Standard normal (Box–Muller); `1 - unit()` keeps the logarithm's argument positive.
-    mutating func normal() -> Float {
-        let radius = (-2 * Foundation.log(1 - unit())).squareRoot()
-        return Float(radius * Foundation.cos(2 * Double.pi * unit()))
-    }
-
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-
-    mutating func floats(_ count: Int, _ low: Double = -1, _ high: Double = 1) -> [Float] {
-        (0..<count).map { _ in uniform(low, high) }
-    }
-
-    mutating func normals(_ count: Int) -> [Float] { (0..<count).map { _ in normal() } }
-}
 
 /// A classification split: (N, F) standard-normal float32 features, labels uniform in 0..<C.
 func makeClassificationSplit(rows: Int, features: Int, classes: Int, seed: UInt64) -> DatasetSplit {

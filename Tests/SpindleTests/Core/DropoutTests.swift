@@ -1,4 +1,4 @@
-import Spindle
+@testable import Spindle
 import Testing
 
 /// The dropout kernel (C, vectorised) against the naive reference: Swift's `Philox` drawing each

@@ -1,5 +1,6 @@
 import Foundation
 import Spindle
+import SpindleTestSupport
 import Testing
 
 /// The BLAS fact the step engine's determinism rests on (DESIGN.md: "Keep such facts in tests,

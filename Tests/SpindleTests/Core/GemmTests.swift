@@ -1,4 +1,5 @@
 import Spindle
+import SpindleTestSupport
 import Testing
 
 /// `BLAS.sgemm` against `NaiveGemm`, the Double-accumulating triple loop beside it (STYLE.md

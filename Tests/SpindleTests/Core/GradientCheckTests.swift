@@ -1,4 +1,5 @@
 import Spindle
+import SpindleTestSupport
 import Testing
 
 /// The engine's gradients against central finite differences of its own loss, for every

@@ -1,13 +1,10 @@
 import Foundation
 import HDF5Kit
 import Spindle
+import SpindleTestSupport
 import Testing
 
 @Suite struct SyntheticDatasetTests {
-    private func temporaryPath(_ name: String) -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("SyntheticDatasetTests-\(UUID().uuidString)-\(name)").path
-    }
-
     private func contents(_ path: String) throws -> (x: [Float], y: [Int64], testX: [Float], testY: [Int64]) {
         let file = try H5File.open(path)
         let x: [Float] = try file.openDataset("train/x").readAll()
@@ -18,7 +15,8 @@ import Testing
     }
 
     @Test func sameSeedSameBytesDifferentSeedDifferent() throws {
-        let a = temporaryPath("a.h5"), b = temporaryPath("b.h5"), c = temporaryPath("c.h5")
+        let directory = try TemporaryDirectory()
+        let a = directory.path("a.h5"), b = directory.path("b.h5"), c = directory.path("c.h5")
         defer { for p in [a, b, c] { unlink(p) } }
         try SyntheticDataset(rows: 500, features: 10, classes: 3, seed: 7).write(to: a, testRows: 50, chunkRows: 64)
         try SyntheticDataset(rows: 500, features: 10, classes: 3, seed: 7).write(to: b, testRows: 50, chunkRows: 64)
@@ -31,7 +29,8 @@ import Testing
     }
 
     @Test func labelsInRangeAndEveryClassPresent() throws {
-        let path = temporaryPath("labels.h5")
+        let directory = try TemporaryDirectory()
+        let path = directory.path("labels.h5")
         defer { unlink(path) }
         for classes in [2, 4, 10] {
             try SyntheticDataset(rows: 5000, features: 20, classes: classes, seed: 1).write(to: path, testRows: 500, chunkRows: 1024)
@@ -47,7 +46,8 @@ import Testing
     }
 
     @Test func chunkedWritingOfARaggedRowCountMatchesOneChunk() throws {
-        let chunked = temporaryPath("chunked.h5"), whole = temporaryPath("whole.h5")
+        let directory = try TemporaryDirectory()
+        let chunked = directory.path("chunked.h5"), whole = directory.path("whole.h5")
         defer { unlink(chunked); unlink(whole) }
         let dataset = SyntheticDataset(rows: 1000, features: 7, classes: 4, seed: 3)
         try dataset.write(to: chunked, testRows: 123, chunkRows: 300)  // 1000 = 3 × 300 + 100
@@ -60,7 +60,8 @@ import Testing
     }
 
     @Test func uint8FeaturesScaleTo0Through255() throws {
-        let path = temporaryPath("bytes.h5")
+        let directory = try TemporaryDirectory()
+        let path = directory.path("bytes.h5")
         defer { unlink(path) }
         try SyntheticDataset(rows: 300, features: 9, classes: 3, seed: 2, featureType: .uint8).write(to: path, testRows: 30)
         let file = try H5File.open(path)

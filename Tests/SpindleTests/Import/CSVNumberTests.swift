@@ -1,5 +1,6 @@
 import Foundation
 import Spindle
+import SpindleTestSupport
 import Testing
 
 /// `CSVReader` parses most numbers from raw bytes by a fast path; it must agree bit for bit with the
@@ -32,7 +33,7 @@ struct CSVNumberTests {
         let lines = stride(from: 0, to: texts.count, by: columns).map { start in
             texts[start ..< start + columns].joined(separator: ",") + ",0"
         }
-        let dir = try ImportFixtureDirectory()
+        let dir = try TemporaryDirectory()
         let path = try dir.write("random.csv", text: lines.joined(separator: "\n"))
         let (table, _) = try CSVReader.read(path, options: CSVOptions(header: .absent))
         let parsed = try #require(ImportFixtures.floats(table))
@@ -52,7 +53,7 @@ struct CSVNumberTests {
         ("0x1p3", 8), ("1.17549435e-38", Float.leastNormalMagnitude), ("1e-46", 0),
     ])
     func edgeCases(text: String, expected: Float) throws {
-        let dir = try ImportFixtureDirectory()
+        let dir = try TemporaryDirectory()
         let path = try dir.write("e.csv", text: "\(text),1\n")
         let (table, _) = try CSVReader.read(path, options: CSVOptions(header: .absent))
         #expect(ImportFixtures.floats(table)?.first?.bitPattern == expected.bitPattern)

@@ -1,5 +1,6 @@
 import Foundation
 import Spindle
+import SpindleTestSupport
 import Testing
 
 /// Every CSV mistake a user can make gives one line naming the file, line, column and the problem.
@@ -67,7 +68,7 @@ struct CSVReaderErrorTests {
 
     @Test("broken CSV files", arguments: cases)
     func broken(_ broken: Case) throws {
-        let dir = try ImportFixtureDirectory()
+        let dir = try TemporaryDirectory()
         let path = try dir.write("data.csv", text: broken.text)
         ImportFixtures.expectImportError(broken.reason, path + broken.message) {
             _ = try CSVReader.read(path, options: broken.options)
@@ -76,7 +77,7 @@ struct CSVReaderErrorTests {
 
     @Test("a missing file is named plainly")
     func missing() throws {
-        let dir = try ImportFixtureDirectory()
+        let dir = try TemporaryDirectory()
         let path = dir.path("data.csv")
         ImportFixtures.expectImportError(.cannotOpen, "\(path): no such file") {
             _ = try CSVReader.read(path, options: CSVOptions())

@@ -1,5 +1,6 @@
 import Foundation
 import Spindle
+import SpindleTestSupport
 import Testing
 
 /// CSV files written here, with the values they must give typed out by hand.
@@ -36,7 +37,7 @@ struct CSVReaderTests {
 
     @Test("classification layouts", arguments: classificationCases)
     func classification(_ example: ClassificationCase) throws {
-        let dir = try ImportFixtureDirectory()
+        let dir = try TemporaryDirectory()
         let path = try dir.write("data.csv", text: example.text)
         let (table, names) = try CSVReader.read(path, options: example.options)
         #expect(names == nil)
@@ -48,7 +49,7 @@ struct CSVReaderTests {
 
     @Test("class names map to 0..C-1 in sorted order, quoted or not")
     func classNames() throws {
-        let dir = try ImportFixtureDirectory()
+        let dir = try TemporaryDirectory()
         let path = try dir.write("iris.csv", text: """
             5.1,3.5,setosa
             7.0,3.2,"versi,color"
@@ -63,7 +64,7 @@ struct CSVReaderTests {
 
     @Test("a test file maps class names into the training file's classes")
     func knownClassNames() throws {
-        let dir = try ImportFixtureDirectory()
+        let dir = try TemporaryDirectory()
         let path = try dir.write("test.csv", text: "1,virginica\n2,setosa\n")
         let known = ["setosa", "versicolor", "virginica"]
         let (table, names) = try CSVReader.read(path, options: CSVOptions(targets: .classNames, knownClassNames: known))
@@ -77,7 +78,7 @@ struct CSVReaderTests {
         (.name("b"), [1, 0.5, 4, -1], [2, 3, 5, 6]),
     ])
     func regression(column: CSVOptions.Column, features: [Float], targets: [Float]) throws {
-        let dir = try ImportFixtureDirectory()
+        let dir = try TemporaryDirectory()
         let path = try dir.write("r.csv", text: "a,b,c,d\n1,2,3,0.5\n4,5,6,-1\n")
         let (table, _) = try CSVReader.read(path, options: CSVOptions(labelColumn: column, targets: .regression(count: 2)))
         #expect(table.featureCount == 2)
@@ -88,7 +89,7 @@ struct CSVReaderTests {
 
     @Test("uint8 features from a gzip-compressed pixel CSV")
     func uint8Pixels() throws {
-        let dir = try ImportFixtureDirectory()
+        let dir = try TemporaryDirectory()
         let path = try dir.writeGzip("pixels.csv", bytes: Array("label,p0,p1,p2\n7,0,128,255\n1,3,2,1\n".utf8))
         let (table, _) = try CSVReader.read(path, options: CSVOptions(labelColumn: 0, featureType: .uint8))
         #expect(ImportFixtures.bytes(table) == [0, 128, 255, 3, 2, 1])
@@ -98,7 +99,7 @@ struct CSVReaderTests {
     /// NumPy parses the same file: an independent check of number parsing (rounding to float32).
     @Test("numbers parse like NumPy's float32", .enabled(if: ImportFixtures.hasNumpy))
     func matchesNumpy() throws {
-        let dir = try ImportFixtureDirectory()
+        let dir = try TemporaryDirectory()
         let numbers = ["0.1", "-2.5e-3", "3.4028234e38", "1e-45", "123456789", "0.333333333333", "-0", "7",
                        "1234567890123456789012"]
         let path = try dir.write("n.csv", text: numbers.joined(separator: ",") + ",1\n")

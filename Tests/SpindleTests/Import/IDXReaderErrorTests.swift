@@ -1,5 +1,6 @@
 import Foundation
 import Spindle
+import SpindleTestSupport
 import Testing
 
 /// Every IDX mistake a user can make gives one line naming the file, what was found and what was expected.
@@ -41,7 +42,7 @@ struct IDXReaderErrorTests {
 
     @Test("broken image files", arguments: imageCases)
     func brokenImages(_ broken: Case) throws {
-        let dir = try ImportFixtureDirectory()
+        let dir = try TemporaryDirectory()
         let path = try dir.write("train-images-idx3-ubyte", bytes: broken.bytes)
         ImportFixtures.expectImportError(broken.reason, "\(path): \(broken.message)") {
             _ = try IDXReader.readImages(path)
@@ -50,7 +51,7 @@ struct IDXReaderErrorTests {
 
     @Test("a truncated gzip stream reports the bytes it held")
     func truncatedGzip() throws {
-        let dir = try ImportFixtureDirectory()
+        let dir = try TemporaryDirectory()
         let full = try dir.writeGzip("whole.gz", bytes: ImportFixtures.idx(dims: [100, 28, 28], data: (0 ..< 78_400).map { UInt8($0 % 7) }))
         let compressed = try Array(Data(contentsOf: URL(fileURLWithPath: full)))
         let path = try dir.write("cut.gz", bytes: Array(compressed.prefix(compressed.count / 2)))
@@ -61,7 +62,7 @@ struct IDXReaderErrorTests {
 
     @Test("corrupt gzip data is reported with zlib's message")
     func corruptGzip() throws {
-        let dir = try ImportFixtureDirectory()
+        let dir = try TemporaryDirectory()
         let full = try dir.writeGzip("whole.gz", bytes: ImportFixtures.idx(dims: [3], data: [1, 2, 3]))
         var bytes = try Array(Data(contentsOf: URL(fileURLWithPath: full)))
         bytes[2] = 9  // compression method 9 does not exist; only 8 (deflate) does
@@ -73,7 +74,7 @@ struct IDXReaderErrorTests {
 
     @Test("image and label counts must match")
     func countMismatch() throws {
-        let dir = try ImportFixtureDirectory()
+        let dir = try TemporaryDirectory()
         let images = try dir.write("images", bytes: Self.images)
         let labels = try dir.write("labels", bytes: ImportFixtures.idx(dims: [2], data: [1, 2]))
         ImportFixtures.expectImportError(.mismatch,
@@ -84,7 +85,7 @@ struct IDXReaderErrorTests {
 
     @Test("images given as labels")
     func imagesAsLabels() throws {
-        let dir = try ImportFixtureDirectory()
+        let dir = try TemporaryDirectory()
         let path = try dir.write("labels", bytes: Self.images)
         ImportFixtures.expectImportError(.badFormat,
                                          "bad IDX magic 0x00000803 (expected 0x00000801 for uint8 labels); this looks like an images file") {
@@ -94,7 +95,7 @@ struct IDXReaderErrorTests {
 
     @Test("missing file, directory and a bad limit", arguments: [0, -1])
     func openingMistakes(limit: Int) throws {
-        let dir = try ImportFixtureDirectory()
+        let dir = try TemporaryDirectory()
         let missing = dir.path("nope-idx1-ubyte.gz")
         ImportFixtures.expectImportError(.cannotOpen, "\(missing): no such file") {
             _ = try IDXReader.readLabels(missing)

@@ -1,5 +1,6 @@
 import Foundation
 import Spindle
+import SpindleTestSupport
 import Testing
 
 /// IDX files built byte by byte here, read back raw and gzip-compressed.
@@ -11,7 +12,7 @@ struct IDXReaderTests {
 
     @Test("images and labels, raw and gzip", arguments: [false, true])
     func readsImagesAndLabels(gzipped: Bool) throws {
-        let dir = try ImportFixtureDirectory()
+        let dir = try TemporaryDirectory()
         let imageBytes = ImportFixtures.idx(dims: [3, 2, 2], data: Self.pixels)
         let labelBytes = ImportFixtures.idx(dims: [3], data: Self.labels)
         // The names deliberately lie about compression: detection must go by the 1f 8b magic.
@@ -37,7 +38,7 @@ struct IDXReaderTests {
 
     @Test("limit reads the first rows", arguments: [(1, 1), (2, 2), (3, 3), (100, 3)])
     func limit(limit: Int, rows: Int) throws {
-        let dir = try ImportFixtureDirectory()
+        let dir = try TemporaryDirectory()
         let images = try dir.writeGzip("i", bytes: ImportFixtures.idx(dims: [3, 2, 2], data: Self.pixels))
         let labels = try dir.write("l", bytes: ImportFixtures.idx(dims: [3], data: Self.labels))
         let table = try IDXReader.table(images: images, labels: labels, limit: limit)
@@ -52,7 +53,7 @@ struct IDXReaderTests {
 
     @Test("rank-2 and rank-4 uint8 files flatten to (N, F)")
     func otherRanks() throws {
-        let dir = try ImportFixtureDirectory()
+        let dir = try TemporaryDirectory()
         let flat = try dir.write("flat", bytes: ImportFixtures.idx(dims: [2, 6], data: Array(0 ..< 12)))
         let deep = try dir.write("deep", bytes: ImportFixtures.idx(dims: [2, 1, 2, 3], data: Array(0 ..< 12)))
         for path in [flat, deep] {

@@ -1,40 +1,11 @@
 import CZlib
 import Foundation
 import Spindle
+import SpindleTestSupport
 import Testing
 
-/// A temporary directory holding one test's fixture files; removed when the value goes away.
-final class ImportFixtureDirectory {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("spindle-import-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: url)
-    }
-
-    /// The path of `name` inside the directory (the file need not exist).
-    func path(_ name: String) -> String {
-        url.appendingPathComponent(name).path
-    }
-
-    /// Writes `bytes` to `name` and returns its path.
-    @discardableResult
-    func write(_ name: String, bytes: [UInt8]) throws -> String {
-        try Data(bytes).write(to: url.appendingPathComponent(name))
-        return path(name)
-    }
-
-    /// Writes UTF-8 `text` to `name` and returns its path.
-    @discardableResult
-    func write(_ name: String, text: String) throws -> String {
-        try write(name, bytes: Array(text.utf8))
-    }
-
+/// Fixture files an import test writes into its temporary directory.
+extension TemporaryDirectory {
     /// Writes `bytes` gzip-compressed (zlib's own deflate, level 6) to `name` and returns its path.
     @discardableResult
     func writeGzip(_ name: String, bytes: [UInt8]) throws -> String {
@@ -63,20 +34,9 @@ enum ImportFixtures {
     /// Runs `python3 -c script args…` and returns its standard output; throws when it fails.
     @discardableResult
     static func python(_ script: String, _ arguments: [String] = []) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw PythonFailure(output: text)
-        }
-        return text
+        let result = try runPython(script, arguments)
+        guard result.status == 0 else { throw PythonFailure(output: result.stdout + result.stderr) }
+        return result.stdout
     }
 
     struct PythonFailure: Error, CustomStringConvertible {

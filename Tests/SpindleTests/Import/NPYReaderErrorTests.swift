@@ -1,5 +1,6 @@
 import Foundation
 import Spindle
+import SpindleTestSupport
 import Testing
 
 /// Every `.npy` mistake a user can make gives one line naming the file, what was found and what was expected.
@@ -66,7 +67,7 @@ struct NPYReaderErrorTests {
 
     @Test("broken .npy files")
     func broken() throws {
-        let dir = try ImportFixtureDirectory()
+        let dir = try TemporaryDirectory()
         try ImportFixtures.python(Self.script, [dir.url.path])
         let path = { (name: String) in dir.path(name.contains(".") ? name : name + ".npy") }
         for broken in Self.cases {

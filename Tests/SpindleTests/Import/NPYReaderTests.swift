@@ -1,5 +1,6 @@
 import Foundation
 import Spindle
+import SpindleTestSupport
 import Testing
 
 /// `.npy` files written by `numpy.save`, read back and compared with the values NumPy itself holds.
@@ -12,7 +13,7 @@ struct NPYReaderTests {
     /// mistakes. One Python run writes every file: each run costs ~0.4 s of NumPy start-up.
     @Test("every dtype and byte order")
     func everyDtype() throws {
-        let dir = try ImportFixtureDirectory()
+        let dir = try TemporaryDirectory()
         let output = try ImportFixtures.python("""
             import sys, numpy as np
             for descr in sys.argv[2:]:
@@ -53,7 +54,7 @@ struct NPYReaderTests {
 
     @Test("format versions 1, 2 and 3, and Fortran order")
     func versionsAndFortranOrder() throws {
-        let dir = try ImportFixtureDirectory()
+        let dir = try TemporaryDirectory()
         try ImportFixtures.python("""
             import sys, numpy as np
             a = np.asfortranarray(np.arange(24, dtype='<i4').reshape(2, 3, 4))
@@ -74,7 +75,7 @@ struct NPYReaderTests {
 
     @Test("tables from (N, H, W) uint8 images, float features and targets")
     func tables() throws {
-        let dir = try ImportFixtureDirectory()
+        let dir = try TemporaryDirectory()
         try ImportFixtures.python("""
             import sys, numpy as np
             d = sys.argv[1]

@@ -1,4 +1,5 @@
 import Spindle
+import SpindleTestSupport
 import Testing
 
 /// `--init` and `init=`: each rule's bounds, which layers it reaches, and that the default stays

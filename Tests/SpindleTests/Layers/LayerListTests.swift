@@ -1,5 +1,6 @@
 import Foundation
 import Spindle
+import SpindleTestSupport
 import Testing
 
 /// Layer lists that the shorthand cannot spell: layers that run on their own (an activation or

@@ -1,5 +1,6 @@
 import Foundation
 import Spindle
+import SpindleTestSupport
 import Testing
 
 /// The `--model` grammar and its JSON form (DESIGN.md, "The model spec").

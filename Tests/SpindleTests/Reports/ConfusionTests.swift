@@ -2,7 +2,8 @@ import Foundation
 import Spindle
 import Testing
 
-/// Per-class scores and R² against values worked out by hand (in the comments).
+/// Per-class scores against values worked out by hand (in the comments); R² is tested through
+/// `Evaluator` (EvaluatorRegressionTests).
 struct ConfusionTests {
     /// Four classes. Class 2 is never predicted (precision undefined); class 3 neither occurs nor
     /// is predicted (every score undefined).
@@ -60,26 +61,5 @@ struct ConfusionTests {
         #expect(json == "[[2,1,0,0],[0,3,0,0],[1,1,0,0],[0,0,0,0]]")
         #expect(try JSONDecoder().decode(ConfusionMatrix.self, from: Data(json.utf8)) == Self.matrix())
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(ConfusionMatrix.self, from: Data("[[1,2]]".utf8)) }
-    }
-
-    @Test func rSquaredOfOneTarget() {
-        // Targets 1, 2, 3, 4 (mean 2.5): SS_tot = 2.25 + 0.25 + 0.25 + 2.25 = 5.
-        // Predictions 1, 2, 3, 5: SS_res = 1. R² = 1 − 1/5 = 0.8.
-        let r2 = RegressionMetrics.rSquared(predictions: [1, 2, 3, 5], targets: [1, 2, 3, 4], width: 1)
-        #expect(abs((r2 ?? .nan) - 0.8) <= 1e-12, "\(String(describing: r2))")
-        #expect(RegressionMetrics.rSquared(predictions: [1, 2, 3, 4], targets: [1, 2, 3, 4], width: 1) == 1)
-    }
-
-    @Test func rSquaredPoolsTargetsAroundTheirOwnMeans() {
-        // (N, T) = (3, 2). Column 0: 1, 2, 3 (mean 2, SS 2); column 1: 10, 20, 30 (mean 20, SS 200).
-        // Residuals: column 0: 0, 1, 0; column 1: 2, 0, 0 → SS_res = 1 + 4 = 5. R² = 1 − 5/202.
-        let targets: [Float] = [1, 10, 2, 20, 3, 30], predictions: [Float] = [1, 12, 3, 20, 3, 30]
-        #expect(RegressionMetrics.totalSumOfSquares(targets, width: 2) == 202)
-        let r2 = RegressionMetrics.rSquared(predictions: predictions, targets: targets, width: 2)
-        #expect(abs((r2 ?? .nan) - (1 - 5.0 / 202)) <= 1e-12, "\(String(describing: r2))")
-    }
-
-    @Test func rSquaredIsUndefinedForConstantTargets() {
-        #expect(RegressionMetrics.rSquared(predictions: [1, 2], targets: [3, 3], width: 1) == nil)
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML  // XMLDocument lives here on Linux; in Foundation itself on macOS
 #endif
 import Spindle
+import SpindleTestSupport
 import Testing
 
 /// The line-chart writer: its output must be well-formed XML (what browsers demand of an .svg
@@ -70,14 +71,12 @@ struct SVGPlotTests {
     }
 
     @Test func writesTheFileAtomically() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("SVGPlotTests-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("plot.svg").path
+        let directory = try TemporaryDirectory()
+        let path = directory.path("plot.svg")
         try Self.samplePlot().write(to: path)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["plot.svg"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path) == ["plot.svg"])
         _ = try Self.parse(try String(contentsOfFile: path, encoding: .utf8))
-        #expect(throws: SpindleError.self) { try Self.samplePlot().write(to: directory.path + "/missing/plot.svg") }
+        #expect(throws: SpindleError.self) { try Self.samplePlot().write(to: directory.path("missing/plot.svg")) }
     }
 
     /// (range, integer): ranges of every scale, a single value, and a count axis.

@@ -1,3 +1,4 @@
+import Foundation
 import Spindle
 import Testing
 
@@ -73,7 +74,22 @@ struct MemoryBudgetTests {
         #expect(MemoryBudget.format(3 << 29) == "1.5 GiB")
     }
 
-    @Test func theDefaultIsAQuarterOfMemory() {
-        #expect(MemoryBudget.default.bytes > 0)
+    /// Against the machine's memory read here, not through ProcessInfo: MemTotal of
+    /// /proc/meminfo on Linux (the kernel's total RAM, in KiB), `hw.memsize` elsewhere.
+    @Test func theDefaultIsAQuarterOfMemory() throws {
+        #if os(Linux)
+        let meminfo = try String(contentsOfFile: "/proc/meminfo", encoding: .utf8)
+        let line = try #require(meminfo.split(separator: "\n").first { $0.hasPrefix("MemTotal:") }, "\(meminfo)")
+        // "MemTotal:       24683652 kB"
+        let kib = try #require(line.split(separator: " ").dropFirst().first.flatMap { Int($0) }, "\(line)")
+        #expect(line.hasSuffix(" kB"), "\(line)")
+        let physical = kib * 1024
+        #else
+        var physical = 0, size = MemoryLayout<Int>.size
+        #expect(sysctlbyname("hw.memsize", &physical, &size, nil, 0) == 0)
+        #endif
+        #expect(physical > 0)
+        #expect(MemoryBudget.default.bytes == physical / 4,
+                "\(MemoryBudget.default.bytes) bytes, a quarter of \(physical) is \(physical / 4)")
     }
 }

@@ -26,8 +26,8 @@ struct StreamedDataTests {
             for index in 0..<steps {
                 let batch = try data.batch(epoch: epoch, index: index, batchSize: batchSize)
                 let rows = Array(expected[(index * batchSize)..<min((index + 1) * batchSize, 300)])
-                let (x, y) = gathered(batch, features: 5)
-                let want = gathered(Batch(split: fixture.split, indices: rows[...]), features: 5)
+                let (x, y) = try gathered(batch, features: 5)
+                let want = try gathered(Batch(split: fixture.split, indices: rows[...]), features: 5)
                 #expect(x == want.x && y == want.y, "epoch \(epoch) batch \(index)")
                 _ = try data.finished(epoch: epoch, index: index, batchSize: batchSize)
             }
@@ -44,13 +44,13 @@ struct StreamedDataTests {
         for epoch in 0..<2 {
             for index in 0..<13 {
                 let batch = try whole.batch(epoch: epoch, index: index, batchSize: 24)
-                if epoch == 1 && index >= 5 { expected.append(gathered(batch, features: 5).x) }
+                if epoch == 1 && index >= 5 { expected.append(try gathered(batch, features: 5).x) }
                 _ = try whole.finished(epoch: epoch, index: index, batchSize: 24)
             }
         }
         for index in 5..<13 {
             let batch = try resumed.batch(epoch: 1, index: index, batchSize: 24)
-            #expect(gathered(batch, features: 5).x == expected[index - 5])
+            #expect(try gathered(batch, features: 5).x == expected[index - 5])
             _ = try resumed.finished(epoch: 1, index: index, batchSize: 24)
         }
     }
@@ -61,8 +61,8 @@ struct StreamedDataTests {
         let whole = try DatasetReader.load(try DatasetReader.openFile(fixture.path), .named("train"))
         let rows = try StreamedRows(try fixture.streamed(), windowRows: 20)
         var streamed: [Float] = []
-        try rows.forEachChunk(rows: 9) { streamed += gathered($0, features: 3).x }
-        #expect(streamed == gathered(Batch(split: whole, indices: Array(0..<70)[...]), features: 3).x)
+        try rows.forEachChunk(rows: 9) { streamed += try gathered($0, features: 3).x }
+        #expect(try streamed == gathered(Batch(split: whole, indices: Array(0..<70)[...]), features: 3).x)
     }
 
     /// Deflated chunks are copied as stored and inflated by the workers between steps (with or
@@ -81,7 +81,7 @@ struct StreamedDataTests {
             for index in 0..<13 {
                 let batch = try data.batch(epoch: epoch, index: index, batchSize: 24)
                 let rows = Array(expected[(index * 24)..<min((index + 1) * 24, 300)])
-                #expect(gathered(batch, features: 5).x == gathered(Batch(split: whole, indices: rows[...]), features: 5).x,
+                #expect(try gathered(batch, features: 5).x == gathered(Batch(split: whole, indices: rows[...]), features: 5).x,
                         "epoch \(epoch) batch \(index)")
                 worked += try data.finished(epoch: epoch, index: index, batchSize: 24)
             }

@@ -1,5 +1,6 @@
 import Foundation
 import Spindle
+import SpindleTestSupport
 import Testing
 
 /// Training on a streamed split keeps the contracts of training in memory: any worker count gives
@@ -59,14 +60,12 @@ struct StreamedTrainingTests {
 
 /// Standardisation statistics and their place in the model file.
 struct FeatureScalingTests {
-    @Test func blockwiseStatisticsMatchTheTextbookFormula() {
+    @Test func blockwiseStatisticsMatchTheTextbookFormula() throws {
         var random = SplitMix64(seed: 8)
         let x = (0..<(500 * 3)).map { _ in random.normal() * 3 + 100 }
         var statistics = FeatureStatistics(features: 3)
-        x.withUnsafeBufferPointer { p in
-            statistics.add(p.baseAddress!, count: 123)
-            statistics.add(p.baseAddress! + 123 * 3, count: 377)
-        }
+        try statistics.add(Array(x[..<(123 * 3)]))
+        try statistics.add(Array(x[(123 * 3)...]))
         let scaling = statistics.scaling
         for j in 0..<3 {
             let column = stride(from: j, to: x.count, by: 3).map { Double(x[$0]) }
@@ -77,19 +76,32 @@ struct FeatureScalingTests {
         }
     }
 
-    @Test func aConstantFeatureIsCentredNotDividedByZero() {
+    @Test func aConstantFeatureIsCentredNotDividedByZero() throws {
         let scaling = FeatureScaling(mean: [2, 5], std: [0, 2])
         var x: [Float] = [3, 9]
-        x.withUnsafeMutableBufferPointer { scaling.apply($0.baseAddress!, rows: 1) }
+        try scaling.apply(to: &x)
         #expect(x == [1, 2])
+    }
+
+    /// The public forms take arrays and refuse a partial row, which the raw-pointer forms the
+    /// engine uses would read past.
+    @Test func partialRowsAreRefused() {
+        var x: [Float] = [3, 9, 1]
+        expectRefusal("standardisation: given 3 values; expected whole rows of 2 features") {
+            try FeatureScaling(mean: [2, 5], std: [1, 2]).apply(to: &x)
+        }
+        var statistics = FeatureStatistics(features: 2)
+        expectRefusal("standardisation statistics: given 3 values; expected whole rows of 2 features") {
+            try statistics.add(x)
+        }
     }
 
     @Test func theModelFileKeepsTheScaling() throws {
         let network = Network(spec: ModelSpec(inputCount: 2, hiddenSizes: [3], outputCount: 2, activation: .relu,
                                               loss: .crossEntropy), seed: 1)
         network.featureScaling = FeatureScaling(mean: [1, -2], std: [0.5, 4])
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("scaled-\(UUID()).h5").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let directory = try TemporaryDirectory()
+        let path = directory.path("scaled.h5")
         try ModelFile(network: network, config: nil).write(to: path)
         #expect(try ModelFile.read(from: path).network.featureScaling == network.featureScaling)
     }

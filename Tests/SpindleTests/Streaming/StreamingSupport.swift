@@ -1,20 +1,20 @@
 import Foundation
 import HDF5Kit
 import Spindle
+import SpindleTestSupport
 
 /// A scratch HDF5 file holding /train/x (as `type`, chunked by `chunkRows`) and /train/y labels,
 /// removed when the value goes away.
 final class StreamFixture {
-    let directory: String
+    let directory: TemporaryDirectory
     let path: String
     let split: DatasetSplit
 
     /// Rows' features are row·F + j (mod 251 for integer types), labels row mod `classes`.
     init(rows: Int, features: Int, classes: Int = 3, type: H5ElementType = .float32, chunkRows: Int? = 16,
          gzip: Int? = nil, shuffle: Bool = false) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("stream-\(UUID())").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        path = directory + "/data.h5"
+        directory = try TemporaryDirectory(prefix: "stream")
+        path = directory.path("data.h5")
         let values = (0..<(rows * features)).map { Float(type.isFloat ? Double($0) * 0.5 : Double($0 % 251)) }
         let labels = (0..<rows).map { Int32($0 % classes) }
         let file = try H5File.create(path)
@@ -28,20 +28,18 @@ final class StreamFixture {
                              targets: .labels(labels))
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: directory) }
-
     func streamed() throws -> StreamedSplit {
         try StreamedSplit.open(path, .named("train"))
     }
 }
 
 /// The features and labels of `batch`, as a worker gathers them.
-func gathered(_ batch: Batch, features: Int) -> (x: [Float], y: [Int32]) {
+func gathered(_ batch: Batch, features: Int) throws -> (x: [Float], y: [Int32]) {
     var x = [Float](repeating: .nan, count: batch.count * features)
     var y = [Int32](repeating: -1, count: batch.count)
-    x.withUnsafeMutableBufferPointer { xs in
-        y.withUnsafeMutableBufferPointer { ys in
-            batch.gather(rows: 0..<batch.count, x: xs.baseAddress!, labels: ys.baseAddress!, targets: nil, targetWidth: 0)
+    try x.withUnsafeMutableBufferPointer { xs in
+        try y.withUnsafeMutableBufferPointer { ys in
+            try batch.gather(rows: 0..<batch.count, into: xs, labels: ys)
         }
     }
     return (x, y)
