@@ -46,6 +46,18 @@ struct DataOptions: ParsableArguments {
     }
 
     func path() throws -> String { try data ?? BundledData.path() }
+
+    /// The library's description of the same choices.
+    func source() throws -> DataSource {
+        var source = DataSource(path: try path())
+        source.train = .init(x: trainX, y: trainY)
+        source.test = .init(x: testX, y: testY)
+        source.validationFraction = valFraction
+        source.memoryBudget = memoryBudget ?? .default
+        source.prefetch = prefetch
+        source.shuffleWindowRows = shuffleWindow
+        return source
+    }
 }
 
 

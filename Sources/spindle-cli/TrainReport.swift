@@ -7,7 +7,7 @@ import Spindle
 struct TrainReport {
     let quiet: Bool
 
-    func start(config: TrainingConfig, data: LoadedData, trainer: Trainer, workers: Int, ranks: Int = 1) {
+    func start(config: TrainingConfig, data: RunData, trainer: Trainer, workers: Int, ranks: Int = 1) {
         guard !quiet else { return }
         let spec = trainer.network.spec
         var rows = "\(data.train.rows.grouped) train rows"
@@ -122,23 +122,11 @@ final class LogFile {
 }
 
 /// Serialises a JSON object on one line with sorted keys (nil values are left out).
-func jsonLine(_ object: [String: Any]) -> String {
-    let clean = object.compactMapValues { value -> Any? in
-        if case Optional<Any>.none = value as Any? { return nil }
-        if let d = value as? Double, !d.isFinite { return NSNull() }
-        return value
-    }
-    guard let data = try? JSONSerialization.data(withJSONObject: clean, options: [.sortedKeys]) else { return "{}" }
-    return String(decoding: data, as: UTF8.self)
-}
+func jsonLine(_ object: [String: Any]) -> String { JSONLine.text(object) }
 
 extension Encodable {
     /// This value as a JSON object (for embedding in a log line).
-    var jsonObject: Any {
-        guard let data = try? JSONEncoder().encode(self),
-              let object = try? JSONSerialization.jsonObject(with: data) else { return NSNull() }
-        return object
-    }
+    var jsonObject: Any { JSONLine.object(self) }
 }
 
 extension Double {
@@ -155,6 +143,14 @@ extension Int {
             out.append(c)
         }
         return (self < 0 ? "-" : "") + out
+    }
+}
+
+extension UInt64 {
+    /// 16 hexadecimal digits.
+    var hex: String {
+        let digits = String(self, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }
 
