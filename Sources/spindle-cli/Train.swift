@@ -110,10 +110,10 @@ struct Train: ParsableCommand {
             for warning in run.data.warnings { note("spindle: warning: \(warning)") }
             if let resumePoint { TrainResume.announce(resumePoint) }
             // Rank 0 alone writes; the log only now, with the data and config known good.
-            let logFile = primary ? try log.map(LogFile.init) : nil
+            if primary, let log { run.add(try RunLog(path: log)) }
             let silent = quiet || json || !primary
             let progress = TrainProgress(quiet: silent, trainer: run.trainer, hasAccuracy: run.data.train.hasLabels)
-            run.add(TrainRenderer(report: TrainReport(quiet: silent), progress: progress, log: logFile,
+            run.add(TrainRenderer(report: TrainReport(quiet: silent), progress: progress,
                                   workers: workers, ranks: world.size))
             let signals = SignalWatcher.install()
             run.listen { event, run in

@@ -1,5 +1,4 @@
 import Foundation
-import HDF5Kit
 import Spindle
 
 /// The human-readable report of a training run: a header, one line per epoch, the test metrics.
@@ -82,42 +81,6 @@ struct TrainReport {
             summary["weight_digests"] = ranks.map(\.hex)
         }
         return jsonLine(summary)
-    }
-}
-
-/// `--log FILE`: JSON lines, one object per event, flushed as written.
-final class LogFile {
-    private let handle: FileHandle
-
-    init(_ path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil),
-              let handle = FileHandle(forWritingAtPath: path) else {
-            throw SpindleError.cannotWrite(path: path, reason: "cannot create the log file")
-        }
-        self.handle = handle
-    }
-
-    func write(_ object: [String: Any]) {
-        handle.write(Data((jsonLine(object) + "\n").utf8))
-    }
-
-    /// The first line: the run's config and environment.
-    func writeStart(config: TrainingConfig, workers: Int, data: String, resumedAtStep: Int, ranks: Int = 1) {
-        write(["event": "start", "config": config.jsonObject, "workers": workers, "ranks": ranks, "data": data,
-               "spindle_version": BuildInfo.version, "blas": BLAS.description, "blas_core": BLAS.coreName,
-               "hdf5_version": HDF5.libraryVersion, "resumed_at_step": resumedAtStep])
-    }
-
-    /// One line per epoch, with where the epoch's step time went (seconds summed over workers).
-    func writeEpoch(_ epoch: EpochReport, timings: StepTimings) {
-        var line = (epoch.jsonObject as? [String: Any] ?? [:]).merging(["event": "epoch"]) { $1 }
-        // A C × C matrix per epoch would swamp the log for many classes; eval prints it.
-        if var validation = line["validation"] as? [String: Any] {
-            validation["confusion"] = nil
-            line["validation"] = validation
-        }
-        line["timings"] = timings.jsonObject
-        write(line)
     }
 }
 

@@ -110,7 +110,8 @@ public final class TrainingRun {
 
     /// Trains from `start` to the end of the schedule (or a stop request), writing checkpoints
     /// by the policy; then, unless interrupted, checks the ranks' weights, evaluates the test
-    /// split and writes the model file. Call once.
+    /// split and writes the model file. Call once. (The run takes over `trainer.onEpoch`; listen
+    /// for `.epoch` instead.)
     /// - Throws: `SpindleError.diverged`, a failed checkpoint write, what a listener throws,
     ///   `DistributedError.weightsDiverged`.
     public func run() throws -> RunOutcome {

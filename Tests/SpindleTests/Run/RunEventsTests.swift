@@ -100,6 +100,22 @@ import Testing
         #expect(model.network.parameters.array() == kept, "the model holds the restored weights")
     }
 
+    /// `RunLog` (spindle train --log): a start line, then one line per epoch with its timings.
+    @Test func theLogHasAStartLineAndOneLinePerEpoch() throws {
+        let fixture = try RunFixture()
+        let run = try TrainingRun(fixture.setup())
+        let path = fixture.directory + "/run.jsonl"
+        run.add(try RunLog(path: path))
+        _ = try run.run()
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+        #expect(lines.map { $0["event"] as? String } == ["start", "epoch", "epoch"])
+        #expect(lines[0]["resumed_at_step"] as? Int == 0 && lines[0]["workers"] as? Int == 2)
+        #expect(lines[2]["steps"] as? Int == 120)
+        #expect((lines[1]["timings"] as? [String: Any])?["steps"] as? Int == 60)
+    }
+
     @Test func aListenersErrorEndsTheRun() throws {
         struct Refused: Error {}
         let fixture = try RunFixture()
