@@ -22,8 +22,8 @@ struct DataOptions: ParsableArguments {
     var valFraction = 0.0
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
-        "Memory training data may take, e.g. 512M or 4G (default: a quarter of RAM).",
-        discussion: "A training split that fits is loaded whole and fully shuffled each epoch; a larger one is streamed: blocks of whole chunks in a shuffled order, through a few shuffle windows in memory."),
+        "Memory all the splits together may take, e.g. 512M or 4G (default: a quarter of RAM).",
+        discussion: "A training split that fits is loaded whole and fully shuffled each epoch; a larger one is streamed: blocks of whole chunks in a shuffled order, through a few shuffle windows in memory. Validation and test splits are loaded when they fit what is left, else read a window at a time."),
         transform: MemoryBudget.parsingFlag)
     var memoryBudget: MemoryBudget?
 
@@ -46,6 +46,18 @@ struct DataOptions: ParsableArguments {
     }
 
     func path() throws -> String { try data ?? BundledData.path() }
+
+    /// The library's description of the same choices.
+    func source() throws -> DataSource {
+        var source = DataSource(path: try path())
+        source.train = .init(x: trainX, y: trainY)
+        source.test = .init(x: testX, y: testY)
+        source.validationFraction = valFraction
+        source.memoryBudget = memoryBudget ?? .default
+        source.prefetch = prefetch
+        source.shuffleWindowRows = shuffleWindow
+        return source
+    }
 }
 
 

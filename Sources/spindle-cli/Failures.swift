@@ -21,6 +21,8 @@ func reportingErrors(_ body: () throws -> Void) throws {
         fail("\(error)")
     } catch let error as ImportError {
         fail("\(error)")
+    } catch let error as TrainingRunError {
+        fail("\(error)")
     } catch let error as SpindleCLIError {
         fail("\(error)")
     }

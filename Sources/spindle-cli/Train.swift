@@ -84,87 +84,61 @@ struct Train: ParsableCommand {
     }
 
     /// The run's config; `shards` falls back to `defaultShards` (the checkpoint's, when resuming).
-    func config(defaultShards: Int = World.coresPerRank,
-                stream: TrainingConfig.StreamLayout? = nil) throws -> TrainingConfig {
+    func config(defaultShards: Int = World.coresPerRank) throws -> TrainingConfig {
         TrainingConfig(model: try model.layerList(), initialization: model.initialization, loss: model.loss,
                        optimizer: optimizer.optimizerConfig, schedule: optimizer.scheduleConfig,
                        batchSize: batchSize, epochs: epochs, maxSteps: maxSteps,
                        clipNorm: optimizer.clipNorm, seed: seed,
-                       shards: shards ?? defaultShards, standardize: standardize, stream: stream)
+                       shards: shards ?? defaultShards, standardize: standardize)
     }
 
+    /// Parse → configure → run → render: the library's `TrainingRun` does the work; this
+    /// command turns flags into its setup and its events into output.
     func run() throws {
         try reportingErrors {
             // Under mpirun, every rank runs this same code on its share of each batch (World).
             let world = try World.join()
             let primary = world.isPrimary
-            let resumePoint = try ResumePoint.find(resume: resume, directory: checkpointDir, file: resumeFrom)
-            let saved = resumePoint?.checkpoint
-            let data = try LoadedData(dataOptions, seed: seed, batchSize: batchSize,
-                                      resumedStream: saved.map { $0.config?.stream })
-            let config = try config(defaultShards: saved?.config?.shards ?? World.coresPerRank, stream: data.stream)
+            let resumePoint = try TrainResume.find(resume: resume, directory: checkpointDir, file: resumeFrom)
             let workers = workerOptions.resolved()
-            let trainer = try Trainer(config: config, data: data.train, validation: data.validation,
-                                      outputs: data.outputs, workers: workers,
-                                      scaling: saved?.network.featureScaling, statistics: data.trainRows,
-                                      communicator: world)
-            let start = try resumePoint?.restore(into: trainer, trainRows: data.train.rows) ?? TrainingState()
-            try TrainRanks.checkStart(trainer: trainer, config: config, data: data, state: start, communicator: world)
-            // Only now, with the data and config known good, create what the run writes; still
-            // before training, so a run never ends in an unwritable path. Rank 0 alone writes.
-            let modelPath = primary ? try checkpointDir.map(CheckpointDirectory.prepare) : nil
-            let writer = primary ? checkpointDir.map { CheckpointWriter(directory: $0, keep: keep) } : nil
-            let logFile = primary ? try log.map(LogFile.init) : nil
-            let report = TrainReport(quiet: quiet || json || !primary)
-            let progress = TrainProgress(quiet: quiet || json || !primary, trainer: trainer, hasAccuracy: data.train.hasLabels)
-            report.start(config: config, data: data, trainer: trainer, workers: workers, ranks: world.size)
-            logFile?.writeStart(config: config, workers: workers, data: data.path, resumedAtStep: start.step,
-                                ranks: world.size)
-            var runTimings = StepTimings()
-            trainer.onEpoch = { epoch in
-                progress.clear()
-                report.epoch(epoch, of: config.epochs)
-                logFile?.writeEpoch(epoch, timings: trainer.engine.timings)
-                runTimings = runTimings + trainer.engine.timings
-                trainer.engine.timings = StepTimings()
-            }
+            let setup = TrainingRun.Setup(
+                config: try config(defaultShards: resumePoint?.config?.shards ?? World.coresPerRank),
+                data: try dataOptions.source(), workers: workers,
+                checkpoints: checkpointDir.map { CheckpointPolicy(directory: $0, every: checkpointEvery, keep: keep) },
+                resume: resumePoint, communicator: world)
+            let run = try TrainingRun(setup)
+            for warning in run.data.warnings { note("spindle: warning: \(warning)") }
+            if let resumePoint { TrainResume.announce(resumePoint) }
+            // Rank 0 alone writes; the log only now, with the data and config known good.
+            if primary, let log { run.add(try RunLog(path: log)) }
+            let silent = quiet || json || !primary
+            let progress = TrainProgress(quiet: silent, trainer: run.trainer, hasAccuracy: run.data.train.hasLabels)
+            run.add(TrainRenderer(report: TrainReport(quiet: silent), progress: progress,
+                                  workers: workers, ranks: world.size))
             let signals = SignalWatcher.install()
-            var checkpoints = CheckpointPolicy(writer: writer, every: checkpointEvery, lastSaved: start.step,
-                                               trainer: trainer, config: config, trainRows: data.train.rows)
-            let result: TrainingResult
+            run.listen { event, run in
+                if case .step = event, signals.received != nil { run.requestStop(.interrupt) }
+            }
+            let outcome: RunOutcome
             do {
                 defer { progress.clear() }
-                result = try trainer.run(from: start) { state in
-                    progress.step(state)
-                    try checkpoints.afterStep(state)
-                    return TrainRanks.stopRequested(signals.received != nil, communicator: world) ? .stop : .proceed
-                }
-                try checkpoints.save(result.state)
-                try writer?.finish()
-            } catch {
-                try? writer?.finish()  // let a write in flight complete (or clean up) before exiting
-                throw error
+                outcome = try run.run()
             }
-            if result.interrupted {
+            if outcome.interrupted {
                 let signal = signals.received ?? SIGTERM  // another rank's
                 World.finish()
+                let step = outcome.result.state.step
                 let resumeCommand = (world.size > 1 ? "mpirun -np \(world.size) " : "") +
-                    ResumePoint.command(arguments: CommandLine.arguments)
-                note("spindle: interrupted at step \(result.state.step)" +
-                     (writer.map { "; checkpoint written to \($0.path(step: result.state.step))" } ?? "") +
+                    TrainResume.command(arguments: CommandLine.arguments)
+                note("spindle: interrupted at step \(step)" +
+                     (primary ? run.checkpointPath(step: step).map { "; checkpoint written to \($0)" } ?? "" : "") +
                      (checkpointDir != nil ? ". Resume with:\n  \(resumeCommand)" : " (no --checkpoint-dir: nothing was saved)"))
                 throw ExitCode(128 + signal)
             }
-            let digests = try TrainRanks.checkEnd(network: trainer.network, communicator: world)
-            let test = primary ? try data.test.map { try trainer.evaluate(rows: $0) } : nil
-            if let modelPath {
-                try Snapshot.of(trainer, config: config, state: result.state, trainRows: data.train.rows)
-                    .write(to: modelPath)
-            }
-            report.finish(result: result, test: test, modelPath: modelPath)
             if json && primary {
-                print(TrainReport.summaryJSON(result: result, test: test, workers: workers, modelPath: modelPath,
-                                              timings: runTimings + trainer.engine.timings, ranks: digests))
+                print(TrainReport.summaryJSON(result: outcome.result, test: outcome.test, workers: workers,
+                                              modelPath: outcome.modelPath, timings: outcome.timings,
+                                              ranks: outcome.weightDigests))
             }
             World.finish()
         }

@@ -1,5 +1,4 @@
 import Foundation
-import HDF5Kit
 import Spindle
 
 /// The human-readable report of a training run: a header, one line per epoch, the test metrics.
@@ -7,7 +6,7 @@ import Spindle
 struct TrainReport {
     let quiet: Bool
 
-    func start(config: TrainingConfig, data: LoadedData, trainer: Trainer, workers: Int, ranks: Int = 1) {
+    func start(config: TrainingConfig, data: RunData, trainer: Trainer, workers: Int, ranks: Int = 1) {
         guard !quiet else { return }
         let spec = trainer.network.spec
         var rows = "\(data.train.rows.grouped) train rows"
@@ -86,60 +85,12 @@ struct TrainReport {
     }
 }
 
-/// `--log FILE`: JSON lines, one object per event, flushed as written.
-final class LogFile {
-    private let handle: FileHandle
-
-    init(_ path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil),
-              let handle = FileHandle(forWritingAtPath: path) else {
-            throw SpindleError.cannotWrite(path: path, reason: "cannot create the log file")
-        }
-        self.handle = handle
-    }
-
-    func write(_ object: [String: Any]) {
-        handle.write(Data((jsonLine(object) + "\n").utf8))
-    }
-
-    /// The first line: the run's config and environment.
-    func writeStart(config: TrainingConfig, workers: Int, data: String, resumedAtStep: Int, ranks: Int = 1) {
-        write(["event": "start", "config": config.jsonObject, "workers": workers, "ranks": ranks, "data": data,
-               "spindle_version": BuildInfo.version, "blas": BLAS.description, "blas_core": BLAS.coreName,
-               "hdf5_version": HDF5.libraryVersion, "resumed_at_step": resumedAtStep])
-    }
-
-    /// One line per epoch, with where the epoch's step time went (seconds summed over workers).
-    func writeEpoch(_ epoch: EpochReport, timings: StepTimings) {
-        var line = (epoch.jsonObject as? [String: Any] ?? [:]).merging(["event": "epoch"]) { $1 }
-        // A C × C matrix per epoch would swamp the log for many classes; eval prints it.
-        if var validation = line["validation"] as? [String: Any] {
-            validation["confusion"] = nil
-            line["validation"] = validation
-        }
-        line["timings"] = timings.jsonObject
-        write(line)
-    }
-}
-
 /// Serialises a JSON object on one line with sorted keys (nil values are left out).
-func jsonLine(_ object: [String: Any]) -> String {
-    let clean = object.compactMapValues { value -> Any? in
-        if case Optional<Any>.none = value as Any? { return nil }
-        if let d = value as? Double, !d.isFinite { return NSNull() }
-        return value
-    }
-    guard let data = try? JSONSerialization.data(withJSONObject: clean, options: [.sortedKeys]) else { return "{}" }
-    return String(decoding: data, as: UTF8.self)
-}
+func jsonLine(_ object: [String: Any]) -> String { JSONLine.text(object) }
 
 extension Encodable {
     /// This value as a JSON object (for embedding in a log line).
-    var jsonObject: Any {
-        guard let data = try? JSONEncoder().encode(self),
-              let object = try? JSONSerialization.jsonObject(with: data) else { return NSNull() }
-        return object
-    }
+    var jsonObject: Any { JSONLine.object(self) }
 }
 
 extension Double {
@@ -156,6 +107,14 @@ extension Int {
             out.append(c)
         }
         return (self < 0 ? "-" : "") + out
+    }
+}
+
+extension UInt64 {
+    /// 16 hexadecimal digits.
+    var hex: String {
+        let digits = String(self, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }
 

@@ -14,33 +14,49 @@ import Testing
     static let readme = testFile.deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("README.md")
 
+    /// Streams the bundled sample, stops at step 100 with checkpoints, resumes to the end.
     @Test func readmeExampleRuns() throws {
         // README example begins
-        let file = try DatasetReader.openFile("data/fashion-mnist-small.h5")
-        let train = try DatasetReader.load(file, .named("train"))
-        let test = try DatasetReader.load(file, .named("test"))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spindle-readme").path
+        try? FileManager.default.removeItem(atPath: directory)
 
-        let config = TrainingConfig(hiddenSizes: [64], epochs: 1, seed: 0)
-        let trainer = try Trainer(config: config, train: train, outputs: 10, workers: 2)
-        trainer.onEpoch = { report in
-            print("epoch \(report.epoch): training loss \(report.trainLoss)")
+        // 6 MiB for all the data: the training split (7.5 MiB) is streamed through shuffle windows,
+        // and the test split is read a window at a time through what the windows leave.
+        var data = DataSource(path: "data/fashion-mnist-small.h5")
+        data.memoryBudget = MemoryBudget(bytes: 6 << 20)
+        data.validationFraction = 0.1
+
+        var setup = TrainingRun.Setup(config: TrainingConfig(model: try ModelSpecParser.parse("dense(64),relu"),
+                                                                     epochs: 2, maxSteps: 100, seed: 0),
+                                      data: data, workers: 2,
+                                      checkpoints: CheckpointPolicy(directory: directory, every: 25, keep: 2))
+        let first = try TrainingRun(setup)
+        first.listen { event, _ in
+            if case let .epoch(report, _) = event {
+                print("epoch \(report.epoch): loss \(report.trainLoss), val accuracy \(report.validation?.accuracy ?? 0)")
+            }
         }
-        let result = try trainer.run()
-        let report = try trainer.evaluate(test)
-        print("test loss \(report.loss), accuracy \(report.accuracy ?? 0)")
+        let partial = try first.run()
+        print("stopped at step \(partial.result.steps) of \(first.stepsPerEpoch) an epoch")
 
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("fmnist-64.h5").path
-        try ModelFile(network: trainer.network, config: config, steps: result.steps,
-                      epochs: result.epochs.count).write(to: path)
-        let reloaded = try ModelFile.read(from: path)
-        print("reloaded a \(reloaded.network.spec.architecture) network trained \(reloaded.steps) steps")
+        // Continue from the newest checkpoint to the end of the second epoch: the bits of one run.
+        setup.config.maxSteps = nil
+        setup.resume = try ResumePoint.newest(in: directory)
+        let second = try TrainingRun(setup)
+        let outcome = try second.run()
+        print("resumed at step \(second.start.step), trained to \(outcome.result.steps)")
+        print("test accuracy \(outcome.test?.accuracy ?? 0), model in \(outcome.modelPath ?? "-")")
         // README example ends
 
-        #expect(result.epochs.count == 1)
-        #expect((report.accuracy ?? 0) > 0.6, "one epoch of a 784-64-10 network learns most of the sample")
-        #expect(reloaded.network.spec.architecture == "784-64-10")
-        #expect(reloaded.steps == result.steps)
-        try? FileManager.default.removeItem(atPath: path)
+        #expect(first.data.stream != nil, "the training split is streamed")
+        #expect(!(first.data.test is DatasetSplit), "the test split is read a window at a time")
+        #expect(first.data.placement.peakBytes <= 6 << 20)
+        #expect(partial.result.steps == 100 && second.start.step == 100)
+        #expect(outcome.result.steps == 2 * second.stepsPerEpoch)
+        #expect((outcome.test?.accuracy ?? 0) > 0.6, "two epochs of a 784-64-10 network learn most of the sample")
+        let reloaded = try ModelFile.read(from: try #require(outcome.modelPath))
+        #expect(reloaded.network.spec.architecture == "784-64-10" && reloaded.steps == outcome.result.steps)
+        try? FileManager.default.removeItem(atPath: directory)
     }
 
     /// The lines of `text`, indentation trimmed, blank lines kept (as empty strings), `import`

@@ -37,6 +37,7 @@ public final class StreamedRows: SequentialRows {
                 next += 1
             }
             try reader.read(group, into: window)
+            try inflate(window, shuffled: reader.shuffled)
             let order = Array(0..<held)
             var lower = 0
             while lower < held {
@@ -45,5 +46,18 @@ public final class StreamedRows: SequentialRows {
                 lower = upper
             }
         }
+    }
+
+    /// Inflates the deflated chunks the reader staged in `window`, on the calling thread (a
+    /// training window is inflated by the workers, `StreamedData`; here no one else would).
+    private func inflate(_ window: RowWindow, shuffled: Bool) throws {
+        guard window.nextTask < window.tasks.count else { return }
+        let scratch = UnsafeMutableRawPointer.allocate(byteCount: 2 * (split.chunkBytes ?? 0), alignment: 64)
+        defer { scratch.deallocate() }
+        let location = "\(split.path):\(split.paths.x)"
+        for task in window.tasks[window.nextTask...] {
+            try window.inflate(task, shuffled: shuffled, location: location, scratch: scratch)
+        }
+        window.nextTask = window.tasks.count
     }
 }

@@ -112,23 +112,26 @@ extension StreamedSplit {
     /// How to stream the split within `budget`: blocks of whole chunks (about 1 MiB), and windows of
     /// `windowRows` rows (default: what `prefetch + 1` windows in min(budget, 384 MiB) hold), but at
     /// least a batch and a block, so that a batch spans at most two windows.
+    /// - Parameter reserved: bytes of the budget kept for other splits (the window an evaluation
+    ///   split is read through), which the ring must leave free.
     /// - Throws: `SpindleError.invalidConfig` when the budget cannot hold the ring of windows.
     public func streamLayout(budget: MemoryBudget, prefetch: Int, batchSize: Int,
-                             windowRows: Int? = nil) throws -> TrainingConfig.StreamLayout {
+                             windowRows: Int? = nil, reserved: Int = 0) throws -> TrainingConfig.StreamLayout {
         let blockRows = self.blockRows(), ring = prefetch + 1
         let fewest = (batchSize + blockRows - 1) / blockRows + 1
         // An explicit window size is rounded up to whole blocks; the budget's share, down.
         let asked = windowRows.map { ($0 + blockRows - 1) / blockRows }
-            ?? min(budget.bytes, MemoryBudget.streamingCap) / ring / rowBytes / blockRows
+            ?? min(max(budget.bytes - reserved, 0), MemoryBudget.streamingCap) / ring / rowBytes / blockRows
         let blockCount = (rows + blockRows - 1) / blockRows
         let blocks = min(max(asked, fewest, 2), blockCount)
         let needed = ring * blocks * blockRows * rowBytes
-        guard needed <= budget.bytes else {
+        guard needed + reserved <= budget.bytes else {
             throw SpindleError.invalidConfig(
                 setting: "memory-budget", found: budget.description,
-                expected: "at least \(MemoryBudget.format(needed)) to stream \(name): \(ring) windows " +
+                expected: "at least \(MemoryBudget.format(needed + reserved)) to stream \(name): \(ring) windows " +
                     "(--prefetch \(prefetch) + 1) of \(blocks) blocks of \(blockRows) rows, a window being at " +
-                    "least a batch plus a block")
+                    "least a batch plus a block" +
+                    (reserved > 0 ? ", and \(MemoryBudget.format(reserved)) to read the evaluation splits through" : ""))
         }
         return TrainingConfig.StreamLayout(blockRows: blockRows, windowBlocks: blocks)
     }

@@ -65,6 +65,19 @@ struct StreamedDataTests {
         #expect(try streamed == gathered(Batch(split: whole, indices: Array(0..<70)[...]), features: 3).x)
     }
 
+    /// Evaluation reads of a deflated split (`StreamedRows`) inflate what the reader staged:
+    /// before, they handed out the window's uninitialised features (chance-level test accuracy
+    /// on the bundled data whenever its test split was streamed).
+    @Test(arguments: [(H5ElementType.uint8, false), (.float32, true)])
+    func deflatedRowsReadInOrderAsWhenLoadedWhole(type: H5ElementType, shuffle: Bool) throws {
+        let fixture = try StreamFixture(rows: 300, features: 5, type: type, chunkRows: 16, gzip: 1, shuffle: shuffle)
+        let whole = try DatasetReader.load(try DatasetReader.openFile(fixture.path), .named("train"))
+        let rows = try StreamedRows(try fixture.streamed(), windowRows: 40)
+        var streamed: [Float] = []
+        try rows.forEachChunk(rows: 9) { streamed += gathered($0, features: 5).x }
+        #expect(streamed == gathered(Batch(split: whole, indices: Array(0..<300)[...]), features: 5).x)
+    }
+
     /// Deflated chunks are copied as stored and inflated by the workers between steps (with or
     /// without HDF5's byte shuffle, the dataset's last chunk partial): the same rows come out.
     @Test(arguments: [(H5ElementType.float32, false), (.float32, true), (.uint8, false), (.int16, true), (.float64, true)])
