@@ -31,7 +31,7 @@ func documentedCommands(in markdown: String, fences: Set<String>) -> [[String]] 
             pending += text.dropLast() + " "
             continue
         }
-        let words = (pending + text).split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        let words = shellWords(pending + text)
         pending = ""
         if words.first == "spindle" { commands.append(Array(words.dropFirst())) }
     }
@@ -57,4 +57,27 @@ func shrinkCommand(_ arguments: [String]) -> [String] {
     }
     if command == "train", !result.contains("--max-steps"), !result.contains("--log") { result += ["--max-steps", "20"] }
     return result
+}
+
+/// Splits a command line into words as a shell does for the quoting the docs use: blanks
+/// separate words; '…' and "…" group what they enclose (quotes removed).
+func shellWords(_ line: String) -> [String] {
+    var words: [String] = [], word = "", quote: Character? = nil, inWord = false
+    for c in line {
+        if let q = quote {
+            if c == q { quote = nil } else { word.append(c) }
+        } else if c == "'" || c == "\"" {
+            quote = c
+            inWord = true
+        } else if c == " " || c == "\t" {
+            if inWord { words.append(word) }
+            word = ""
+            inWord = false
+        } else {
+            word.append(c)
+            inWord = true
+        }
+    }
+    if inWord { words.append(word) }
+    return words
 }

@@ -15,7 +15,7 @@ import Testing
 /// Where it runs: a fresh scratch directory holding `data` (a link to the repository's data/,
 /// for `spindle scale` without a file) and the small input files the import lines name:
 /// IDX gzip files cut from Debian's Fashion-MNIST, `train.csv`/`test.csv` with a `label` column,
-/// `houses.csv` with a float last column, and `x.npy`/`y.npy`.
+/// `houses.csv` with a float last column, `x.npy`/`y.npy`, and the `model.json` of `--model @model.json`.
 @Suite struct ReadmeCommandsTests {
     static let readme = repositoryRoot.appendingPathComponent("README.md")
 
@@ -93,6 +93,8 @@ import Testing
                     f.write('%d,%.2f,%.4f\\n' % (rooms, area, 0.5 * rooms + 0.01 * area))
             np.save('x.npy', rng.random((100, 8), dtype=np.float32))
             np.save('y.npy', (np.arange(100) % 4).astype(np.int64))
+            with open('model.json', 'w') as f:
+                f.write('[{"dense": 512}, "relu", {"dropout": 0.2}]')
             """, in: scratch)
     }
 

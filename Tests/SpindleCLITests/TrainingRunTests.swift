@@ -1,4 +1,5 @@
 import Foundation
+import SpindleTestSupport
 import Testing
 
 /// What `spindle train` gets from the library's `TrainingRun`, seen from the command line: one
@@ -6,13 +7,13 @@ import Testing
 /// the one memory budget.
 @Suite struct TrainingRunTests {
     /// 1,000 train rows (8 steps an epoch at batch 128) and 200 test rows of 8 features.
-    static func makeData(_ scratch: Scratch) throws {
+    static func makeData(_ scratch: TemporaryDirectory) throws {
         try spindleSucceeds(["synth", "--rows", "1000", "--features", "8", "--classes", "3", "--test-rows", "200",
                              "-o", "data.h5"], in: scratch)
     }
 
     @Test func aResumeWithOtherSettingsNamesEachOneAndTouchesNothing() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try Self.makeData(scratch)
         try spindleSucceeds(["train", "data.h5", "--quiet", "--layers", "8", "--epochs", "1", "--checkpoint-dir", "run"],
                             in: scratch)
@@ -32,7 +33,7 @@ import Testing
     /// window at a time, and scores as when loaded whole. (Such reads used to skip inflating
     /// the chunks and scored chance.)
     @Test func aTestSplitOverWhatIsLeftScoresAsWhenLoadedWhole() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         // Train 780,000 bytes whole, test 260,000; 128-row chunks, so blocks of 128 rows.
         try spindleSucceeds(["synth", "--rows", "3000", "--features", "64", "--classes", "4", "--test-rows", "1000",
                              "--chunk-rows", "128", "--gzip", "1", "-o", "data.h5"], in: scratch)

@@ -24,7 +24,9 @@ struct ModelSpecParserTests {
     @Test func textAndJSONRoundTrip() throws {
         let layers = try ModelSpecParser.parse("dropout(0.1),dense(16,init=lecun),sigmoid,dense(8),dropout(0.5),tanh")
         #expect(try ModelSpecParser.parse(layers.specText) == layers)
-        let json = String(decoding: try JSONEncoder().encode(layers), as: UTF8.self)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let json = String(decoding: try encoder.encode(layers), as: UTF8.self)
         #expect(json == #"[{"dropout":0.1},{"dense":16,"init":"lecun"},"sigmoid",{"dense":8},{"dropout":0.5},"tanh"]"#)
         #expect(try JSONDecoder().decode([LayerSpec].self, from: Data(json.utf8)) == layers)
     }

@@ -33,8 +33,8 @@ import Testing
         config.batchSize = 40
         config.seed = 9
         config.optimizer.learningRate = 0.5
-        config.hiddenSizes = [4]
-        #expect(try Self.differences(config) == ["batchSize", "hiddenSizes", "optimizer", "seed"])
+        config.model = [.dense(units: 4), .activation(.relu)]
+        #expect(try Self.differences(config) == ["batchSize", "model", "optimizer", "seed"])
     }
 
     @Test func otherTrainingRowsAreADifferenceToo() throws {

@@ -74,8 +74,8 @@ struct StreamedDataTests {
         let whole = try DatasetReader.load(try DatasetReader.openFile(fixture.path), .named("train"))
         let rows = try StreamedRows(try fixture.streamed(), windowRows: 40)
         var streamed: [Float] = []
-        try rows.forEachChunk(rows: 9) { streamed += gathered($0, features: 5).x }
-        #expect(streamed == gathered(Batch(split: whole, indices: Array(0..<300)[...]), features: 5).x)
+        try rows.forEachChunk(rows: 9) { streamed += try gathered($0, features: 5).x }
+        #expect(try streamed == gathered(Batch(split: whole, indices: Array(0..<300)[...]), features: 5).x)
     }
 
     /// Deflated chunks are copied as stored and inflated by the workers between steps (with or
