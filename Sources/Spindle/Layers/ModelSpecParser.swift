@@ -97,12 +97,10 @@ public enum ModelSpecParser {
         mutating func list() throws -> [LayerSpec] {
             var layers: [LayerSpec] = []
             repeat {
-                layers += try Self.checked(try term())
+                layers += try ModelSpecParser.layer(try term())
             } while consume(",")
             return layers
         }
-
-        static func checked(_ term: Term) throws -> [LayerSpec] { try ModelSpecParser.layer(term) }
 
         mutating func term() throws -> Term {
             skipSpaces()
@@ -120,7 +118,7 @@ public enum ModelSpecParser {
                         term.options[token] = word()
                     } else if peek == "(" || (term.name == "repeat" && !token.isEmpty && Double(token) == nil) {
                         position = argumentStart
-                        term.body += try Self.checked(try self.term())
+                        term.body += try ModelSpecParser.layer(try self.term())
                     } else {
                         guard !token.isEmpty else { throw failure("an argument", term: start) }
                         term.numbers.append(token)
