@@ -42,7 +42,7 @@ import pandas as pd
 csv, out = sys.argv[1], sys.argv[2]
 frame = pd.read_csv(csv, engine="c")
 y = frame.pop("label").to_numpy(np.int64)
-categorical = [c for c in frame.columns if frame[c].dtype == object]
+categorical = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
 x = pd.get_dummies(frame, columns=categorical, dtype=np.float32).to_numpy(np.float32)
 chunk = max(1, min(1024, len(x), (1 << 20) // (4 * x.shape[1])))  # Spindle's chunking
 with h5py.File(out, "w") as f:

@@ -136,14 +136,14 @@ extension Import {
         var delimiter = ","
         @Flag(help: "The first row is data, not a header (default: a header when the first row has text outside the label column).")
         var noHeader = false
-        @Option(help: ArgumentHelp("Columns read as categories even if they hold numbers (names or 0-based indices, comma-separated).",
+        @Option(help: ArgumentHelp("Columns read as categories even if they hold numbers (names or 0-based indices, comma-separated; default: none, kinds are detected).",
                                    valueName: "cols"))
         var categorical: String?
-        @Option(help: ArgumentHelp("Columns that must hold numbers: text in them is an error.", valueName: "cols"))
+        @Option(help: ArgumentHelp("Columns that must hold numbers: text in them is an error (default: none).", valueName: "cols"))
         var numeric: String?
-        @Option(help: ArgumentHelp("Columns left out of the features.", valueName: "cols"))
+        @Option(help: ArgumentHelp("Columns left out of the features (default: none).", valueName: "cols"))
         var ignore: String?
-        @Option(help: ArgumentHelp("More cell values that mean missing, comma-separated (always: empty, NA, N/A, NaN, nan, null, NULL, ?).",
+        @Option(help: ArgumentHelp("More cell values that mean missing, comma-separated (default: none beyond empty, NA, N/A, NaN, nan, null, NULL, ?).",
                                    valueName: "values"))
         var na: String?
         @Flag(help: "Add a 0/1 feature after each numeric column with missing cells in training.")

@@ -26,8 +26,8 @@ import Testing
             """, in: scratch)
         var summaries: [[String: Any]] = []
         for file in ["f16.h5", "f32.h5"] {
-            let train = try spindleSucceeds(["train", file, "--json", "--layers", "16", "--epochs", "4",
-                                             "--batch-size", "32"], in: scratch)
+            let train = try spindleSucceeds(["train", file, "--json", "--layers", "16", "--epochs", "6",
+                                             "--lr", "0.01", "--batch-size", "32"], in: scratch)
             summaries.append(try jsonObject(train.stdoutLines.last ?? ""))
         }
         #expect((summaries[0]["test_accuracy"] as? Double ?? 0) > 0.9, "\(summaries[0])")

@@ -16,6 +16,15 @@ enum CSVNumberParser {
     /// The value of `bytes[start..<end]` when it is `[+-]digits[.digits][(e|E)[+-]digits]` inside the
     /// fast path's exact range; `nil` otherwise (which does not mean the text is not a number).
     static func fastDouble(_ bytes: [UInt8], _ start: Int, _ end: Int) -> Double? {
+        precondition(start >= 0 && end <= bytes.count && start <= end, "field \(start)..<\(end) outside \(bytes.count) bytes")
+        guard start < end else { return nil }
+        return bytes.withUnsafeBufferPointer { fastDouble($0.baseAddress!, start, end) }
+    }
+
+    /// `fastDouble` on raw bytes: `bytes[start..<end]` must be valid. Indexing a pointer instead of
+    /// an array drops a bounds check per digit (a quarter of a table import's time was this loop).
+    @inline(__always)
+    static func fastDouble(_ bytes: UnsafePointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
         var index = start
         var negative = false
         if index < end, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {

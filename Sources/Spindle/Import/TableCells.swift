@@ -36,6 +36,13 @@ struct TableCells {
     @inline(__always)
     static func number(_ bytes: [UInt8], _ field: CSVField) -> Double? {
         if !field.escaped, let fast = CSVNumberParser.fastDouble(bytes, field.start, field.end) { return fast }
+        return Double(text(bytes, field))
+    }
+
+    /// `number` with the record's bytes as a pointer (the fields lie within them).
+    @inline(__always)
+    static func number(_ base: UnsafePointer<UInt8>, _ bytes: [UInt8], _ field: CSVField) -> Double? {
+        if !field.escaped, let fast = CSVNumberParser.fastDouble(base, field.start, field.end) { return fast }
         // Double(String) also takes hex floats and "nan"/"inf", which the caller rejects as
         // not finite; a field with letters or blanks inside is text.
         return Double(text(bytes, field))

@@ -88,46 +88,50 @@ struct TableEncoder {
                                   + (hasTargets ? " like the training file" : " (the training file's columns but the target)"))
         }
         var f = 0
-        for c in plans.indices {
-            switch plans[c] {
-            case .target(let t):
-                guard hasTargets else { continue }
-                try encodeTarget(fields[f], bytes, line: line, at: (c, f), t: t, label: label, values: values)
-            case .ignored:
-                break
-            case .numeric(let offset, let fill, let indicator):
-                let field = fields[f]
-                if cells.isMissing(bytes, field) {
-                    x[offset] = fill
-                    if indicator { x[offset + 1] = 1 }
-                } else {
-                    guard let value = TableCells.number(bytes, field) else {
-                        throw invalid(line, (c, f), "'\(TableCells.text(bytes, field))' is not a number (the column is numeric in training)")
-                    }
-                    let float = Float(value)
-                    guard float.isFinite else {
-                        throw invalid(line, (c, f), "'\(TableCells.text(bytes, field))' is not a finite float32 (features must be finite)")
-                    }
-                    x[offset] = float
-                    if indicator { x[offset + 1] = 0 }
-                }
-            case .categorical(let offset, let vocabulary, let count):
-                let field = fields[f]
-                (x + offset).update(repeating: 0, count: count + 2)
-                if cells.isMissing(bytes, field) {
-                    x[offset + count] = 1
-                } else {
-                    let (key, range) = TableCells.key(bytes, field)
-                    if let k = vocabulary.lookup(key, range) {
-                        x[offset + k] = 1
+        // Numbers are parsed from a pointer to the record's bytes (no bounds check per digit).
+        try bytes.withUnsafeBufferPointer { buffer in
+            let base = buffer.baseAddress!  // the record has at least one byte
+            for c in plans.indices {
+                switch plans[c] {
+                case .target(let t):
+                    guard hasTargets else { continue }
+                    try encodeTarget(fields[f], bytes, line: line, at: (c, f), t: t, label: label, values: values)
+                case .ignored:
+                    break
+                case .numeric(let offset, let fill, let indicator):
+                    let field = fields[f]
+                    if cells.isMissing(bytes, field) {
+                        x[offset] = fill
+                        if indicator { x[offset + 1] = 1 }
                     } else {
-                        x[offset + count + 1] = 1
-                        unseen[c] += 1
-                        if unseenExamples[c].count < 3 { unseenExamples[c].append(TableCells.text(bytes, field)) }
+                        guard let value = TableCells.number(base, bytes, field) else {
+                            throw invalid(line, (c, f), "'\(TableCells.text(bytes, field))' is not a number (the column is numeric in training)")
+                        }
+                        let float = Float(value)
+                        guard float.isFinite else {
+                            throw invalid(line, (c, f), "'\(TableCells.text(bytes, field))' is not a finite float32 (features must be finite)")
+                        }
+                        x[offset] = float
+                        if indicator { x[offset + 1] = 0 }
+                    }
+                case .categorical(let offset, let vocabulary, let count):
+                    let field = fields[f]
+                    (x + offset).update(repeating: 0, count: count + 2)
+                    if cells.isMissing(bytes, field) {
+                        x[offset + count] = 1
+                    } else {
+                        let (key, range) = TableCells.key(bytes, field)
+                        if let k = vocabulary.lookup(key, range) {
+                            x[offset + k] = 1
+                        } else {
+                            x[offset + count + 1] = 1
+                            unseen[c] += 1
+                            if unseenExamples[c].count < 3 { unseenExamples[c].append(TableCells.text(bytes, field)) }
+                        }
                     }
                 }
+                f += 1
             }
-            f += 1
         }
     }
 

@@ -49,42 +49,49 @@ struct TableProfile {
     /// Profiles one record that starts on `line`.
     mutating func add(_ fields: [CSVField], bytes: [UInt8], line: Int) throws {
         try layout.checkWidth(fields.count, line: line)
-        for c in 0..<fields.count {
-            let field = fields[c]
-            switch columns[c].role {
-            case .ignored:
-                continue
-            case .target:
-                try addTarget(field, bytes, line: line, column: c)
-            case .categorical:
-                try addCategory(field, bytes, line: line, column: c)
-            case .auto where columns[c].sawText:
-                try addCategory(field, bytes, line: line, column: c)
-            case .auto, .numeric:
-                if cells.isMissing(bytes, field) {
-                    columns[c].missing += 1
+        // Numbers are parsed from a pointer to the record's bytes (no bounds check per digit).
+        try bytes.withUnsafeBufferPointer { buffer in
+            let base = buffer.baseAddress!  // a record has at least one byte
+            for c in 0..<fields.count {
+                let field = fields[c]
+                switch columns[c].role {
+                case .ignored:
                     continue
-                }
-                guard let value = TableCells.number(bytes, field) else {
-                    try turnCategorical(field, bytes, line: line, column: c)
-                    continue
-                }
-                let float = Float(value)
-                guard float.isFinite else {
-                    throw layout.invalid(line, c, "'\(TableCells.text(bytes, field))' is not a finite float32 (features must be finite)")
-                }
-                columns[c].median.add(float)
-                if columns[c].role == .auto, columns[c].tracking {
-                    let (key, range) = TableCells.key(bytes, field)
-                    _ = columns[c].categories.index(key, range, add: true)
-                    if columns[c].categories.distinct > trackLimit {
-                        columns[c].tracking = false
-                        columns[c].categories = CategoryTable()
+                case .target:
+                    try addTarget(field, bytes, line: line, column: c)
+                case .categorical:
+                    try addCategory(field, bytes, line: line, column: c)
+                case .auto where columns[c].sawText:
+                    try addCategory(field, bytes, line: line, column: c)
+                case .auto, .numeric:
+                    if cells.isMissing(bytes, field) {
+                        columns[c].missing += 1
+                        continue
                     }
+                    guard let value = TableCells.number(base, bytes, field) else {
+                        try turnCategorical(field, bytes, line: line, column: c)
+                        continue
+                    }
+                    let float = Float(value)
+                    guard float.isFinite else {
+                        throw layout.invalid(line, c, "'\(TableCells.text(bytes, field))' is not a finite float32 (features must be finite)")
+                    }
+                    columns[c].median.add(float)
+                    if columns[c].role == .auto, columns[c].tracking { try track(field, bytes, column: c) }
                 }
             }
         }
         rows += 1
+    }
+
+    /// Counts a number's text in a still-numeric auto column, until it has too many to turn categorical.
+    private mutating func track(_ field: CSVField, _ bytes: [UInt8], column c: Int) throws {
+        let (key, range) = TableCells.key(bytes, field)
+        _ = columns[c].categories.index(key, range, add: true)
+        if columns[c].categories.distinct > trackLimit {
+            columns[c].tracking = false
+            columns[c].categories = CategoryTable()
+        }
     }
 
     /// A text cell in a column so far numeric.

@@ -38,6 +38,7 @@ extension TableSchema {
                 bytes.append(contentsOf: cell.utf8)
                 fields.append(CSVField(start: start, end: bytes.count, quoted: false, escaped: false))
             }
+            bytes.append(0)  // outside every field: the encoder needs at least one byte to point at
             try features.withUnsafeMutableBufferPointer { xb in
                 try labels.withUnsafeMutableBufferPointer { lb in
                     try values.withUnsafeMutableBufferPointer { vb in
