@@ -50,7 +50,7 @@ with h5py.File(out, "w") as f:
     f.create_dataset("train/y", data=y, chunks=(min(len(y), 1 << 16),))
 PY
 
-# Prints "seconds peak_MB" for one command.
+# Prints "seconds peak_MB cpu_seconds" for one command (cpu: user + system, all threads).
 measure() {
     local timing="$dir/run.time"
     /usr/bin/time -v "$@" >/dev/null 2>"$timing"
@@ -60,23 +60,27 @@ t = open(sys.argv[1]).read()
 wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)", t)
 seconds = int(wall.group(1) or 0) * 3600 + int(wall.group(2)) * 60 + float(wall.group(3))
 rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1))
-print(f"{seconds:.2f} {rss_kb // 1024}")
+cpu = sum(float(re.search(rf"{k} time \(seconds\): ([\d.]+)", t).group(1)) for k in ("User", "System"))
+print(f"{seconds:.2f} {rss_kb // 1024} {cpu:.2f}")
 PY
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-s_t=(); s_m=(); p_t=(); p_m=()
+s_t=(); s_m=(); s_c=(); p_t=(); p_m=(); p_c=()
 for i in $(seq "$repeats"); do
     s=$(measure "$spindle" import csv "$csv" --label-column label --gzip 0 -o "$dir/spindle.h5")
-    echo "spindle import csv:          ${s% *} s, ${s#* } MB peak"
-    s_t+=("${s% *}"); s_m+=("${s#* }")
+    read -r t m c <<<"$s"
+    echo "spindle import csv:          $t s, $m MB peak, $c s CPU"
+    s_t+=("$t"); s_m+=("$m"); s_c+=("$c")
     p=$(measure python3 "$dir/pandas_import.py" "$csv" "$dir/pandas.h5")
-    echo "pandas read_csv + h5py:      ${p% *} s, ${p#* } MB peak"
-    p_t+=("${p% *}"); p_m+=("${p#* }")
+    read -r t m c <<<"$p"
+    echo "pandas read_csv + h5py:      $t s, $m MB peak, $c s CPU"
+    p_t+=("$t"); p_m+=("$m"); p_c+=("$c")
 done
 python3 - "$dir/spindle.h5" "$dir/pandas.h5" <<'PY'
 import sys, h5py, numpy as np
 a, b = (h5py.File(p, "r") for p in sys.argv[1:])
 print("same shapes:", a["train/x"].shape, b["train/x"].shape, "same y:", np.array_equal(a["train/y"][:], b["train/y"][:]))
 PY
-echo "median spindle: $(printf '%s\n' "${s_t[@]}" | median) s, $(printf '%s\n' "${s_m[@]}" | median) MB peak"
-echo "median pandas:  $(printf '%s\n' "${p_t[@]}" | median) s, $(printf '%s\n' "${p_m[@]}" | median) MB peak"
+med() { printf '%s\n' "$@" | median; }
+echo "median spindle: $(med "${s_t[@]}") s, $(med "${s_m[@]}") MB peak, $(med "${s_c[@]}") s CPU"
+echo "median pandas:  $(med "${p_t[@]}") s, $(med "${p_m[@]}") MB peak, $(med "${p_c[@]}") s CPU"

@@ -31,28 +31,29 @@ enum CSVNumberParser {
             negative = bytes[index] == UInt8(ascii: "-")
             index += 1
         }
+        // Integer digits, then fraction digits: two tight loops of one comparison a byte (one
+        // loop with a decimal-point flag and a significant-digit count cost twice the time).
         var mantissa: UInt64 = 0
-        var significantDigits = 0
-        var sawDigit = false
         var exponent = 0
-        var afterPoint = false
-        while index < end {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "."), !afterPoint {
-                afterPoint = true
-            } else if byte &- UInt8(ascii: "0") < 10 {
-                sawDigit = true
-                if mantissa != 0 || byte != UInt8(ascii: "0") { significantDigits += 1 }
-                // 19 digits always fit in UInt64; longer mantissas take the slow, exact path.
-                guard significantDigits <= 19 else { return nil }
-                mantissa = mantissa * 10 + UInt64(byte &- UInt8(ascii: "0"))
-                if afterPoint { exponent -= 1 }
-            } else {
-                break
-            }
+        let integerStart = index
+        while index < end, bytes[index] &- UInt8(ascii: "0") < 10 {
+            mantissa = mantissa &* 10 &+ UInt64(bytes[index] &- UInt8(ascii: "0"))
             index += 1
         }
-        guard sawDigit else { return nil }
+        var digits = index - integerStart
+        if index < end, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            let fractionStart = index
+            while index < end, bytes[index] &- UInt8(ascii: "0") < 10 {
+                mantissa = mantissa &* 10 &+ UInt64(bytes[index] &- UInt8(ascii: "0"))
+                index += 1
+            }
+            exponent = fractionStart - index
+            digits += index - fractionStart
+        }
+        // 19 digits always fit in UInt64 (the products above may have wrapped beyond that);
+        // longer mantissas, leading zeros included, take the slow, exact path.
+        guard digits > 0, digits <= 19 else { return nil }
         if index < end, bytes[index] | 0x20 == UInt8(ascii: "e") {
             index += 1
             var exponentNegative = false
