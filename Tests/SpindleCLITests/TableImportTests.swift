@@ -45,6 +45,12 @@ import Testing
         #expect(schema.stdoutLines == ["['numeric', 'categorical', 'numeric', 'target'] ['<=50K', '>50K']",
                                        "['age', 'age=<missing>', 'workclass=Private'] (300, 10) True"], "\(schema.transcript)")
 
+        // The snippet in docs/dataset-format.md runs as it is on this file.
+        let doc = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/dataset-format.md"), encoding: .utf8)
+        let snippet = try #require(doc.components(separatedBy: "```python\n").dropFirst().first?
+            .components(separatedBy: "```").first, "docs/dataset-format.md has a python snippet")
+        try python(snippet + "\nassert x.shape == (300, len(names)) and classes == ['<=50K', '>50K']\n", in: scratch)
+
         let model = try trainModel(on: "people.h5", in: scratch, ["--layers", "16", "--epochs", "30", "--standardize",
                                                                    "--batch-size", "32"])
         let eval = try spindleSucceeds(["eval", model, "people.h5"], in: scratch)
