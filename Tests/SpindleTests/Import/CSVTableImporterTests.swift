@@ -6,6 +6,7 @@ import Testing
 /// `CSVTableImporter`: column kinds, missing cells, one-hot vocabularies, class names, the schema
 /// stored in the file and applied to raw rows, streaming in blocks, and the errors.
 struct CSVTableImporterTests {
+
     /// What an imported file holds, read back with HDF5Kit.
     struct Imported {
         var x: [Float], y: [Int64], testX: [Float], testY: [Int64], schema: TableSchema, report: CSVTableImporter.Report
@@ -134,12 +135,34 @@ struct CSVTableImporterTests {
         let whole = try Self.importing(csv, in: directory)
         var options = TableImportOptions()
         options.readBlockBytes = blockBytes
-        let blocks = try Self.importing(csv, options, in: directory)
-        #expect(blocks.x == whole.x && blocks.y == whole.y && blocks.schema == whole.schema)
+        // Every block on its own thread, all on one, or some on each: the same table.
+        for workers in [1, 2, 3] {
+            options.workers = workers
+            let blocks = try Self.importing(csv, options, in: directory)
+            #expect(blocks.x == whole.x && blocks.y == whole.y && blocks.schema == whole.schema, "\(workers) workers")
+        }
         #expect(whole.schema.columns[1].categories == ["plain", "q\"uote", "two\r\nlines"])
         let ragged = csv + "5,x\r\n"
         let error = #expect(throws: ImportError.self) { try Self.importing(ragged, options, in: directory) }
         #expect(error?.description == "\(directory.path("train.csv")) line 8: 2 fields, expected 3 like the first row")
+    }
+
+    /// A gzip file is read in order on one thread (its blocks cannot be read out of order): the
+    /// same table as the plain file read on every core.
+    @Test func aGzipTableImportsLikeThePlainOne() throws {
+        let directory = try ImportFixtureDirectory()
+        var csv = "n,w,y\n"
+        for r in 0..<400 { csv += "\(r % 7 == 0 ? "NA" : "\(Double(r) / 4)"),\(["a", "b", "\"c,d\""][r % 3]),\(r % 2)\n" }
+        var options = TableImportOptions()
+        options.readBlockBytes = 512
+        let plain = try Self.importing(csv, options, in: directory)
+        let gzipped = try directory.writeGzip("train.csv.gz", bytes: Array(csv.utf8))
+        let output = directory.path("gz.h5")
+        _ = try CSVTableImporter.importTables(train: gzipped, test: nil, options: options, to: output)
+        let file = try H5File.open(output)
+        let x: [Float] = try file.openDataset("train/x").readAll()
+        #expect(x == plain.x && plain.x.count == 400 * 6)
+        #expect(try file.stringAttribute("table_schema") == String(decoding: try JSONEncoder.sorted.encode(plain.schema), as: UTF8.self))
     }
 
     @Test func tooManyCategoriesSuggestsMaxCategories() throws {
@@ -160,5 +183,14 @@ struct CSVTableImporterTests {
         let imported = try Self.importing(csv, in: directory)
         #expect(imported.schema.columns[0].kind == .categorical)
         #expect(imported.schema.columns[0].categories == ["1", "2", "A"])
+    }
+}
+
+extension JSONEncoder {
+    /// Keys sorted, as the importer writes `table_schema`.
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
     }
 }
