@@ -26,6 +26,9 @@ public struct TableImportOptions: Sendable {
     /// Bytes of CSV read at a time (default 8 MiB); memory holds a block per worker. Tests make
     /// it small so that records cross block boundaries.
     public var readBlockBytes: Int = CSVBlocks.blockBytes
+    /// Numeric values kept, over all numeric columns, for exact medians (default 2^23, 32 MB);
+    /// a column past its share gets a median within 2^-8 of the true one (`StreamingMedian`).
+    public var exactMedianValues: Int = 1 << 23
 
     /// Categories (or class labels) a column may have without `--max-categories`.
     public static let defaultCategoryLimit = 1000

@@ -42,7 +42,7 @@ struct TableProfile {
         cells = TableCells(missingValues: options.missingValues)
         // Exact medians for up to 8M values in all (32 MB), shared by the numeric columns.
         let numeric = max(1, layout.roles.filter { $0 == .auto || $0 == .numeric }.count)
-        let exactLimit = (1 << 23) / numeric
+        let exactLimit = options.exactMedianValues / numeric
         columns = layout.roles.map { ColumnState(role: $0, median: StreamingMedian(exactLimit: exactLimit)) }
     }
 

@@ -112,6 +112,20 @@ struct CSVTableImporterTests {
         #expect(imported.report.warnings.isEmpty, "rare training categories are not 'unseen'")
     }
 
+    /// Past the values kept for exact medians, the fill comes from the histogram: within 2^-8 of
+    /// the true median relatively, and exact when the median's bin holds it alone at its centre.
+    @Test func medianOfMoreValuesThanKeptIsCloseToTheTrueOne() throws {
+        let directory = try ImportFixtureDirectory()
+        // 1001 values 1000.0 … 2000.0, one missing cell: the true median is 1500.
+        let csv = "a,y\n" + (0...1000).map { "\(1000 + $0).25,\($0 % 2)" }.joined(separator: "\n") + "\n,1\n"
+        var options = TableImportOptions()
+        options.exactMedianValues = 100
+        let fill = try #require(try Self.importing(csv, options, in: directory).schema.columns[0].fill)
+        #expect(abs(fill - 1500.25) <= 1500.25 / 256, "\(fill)")
+        options.exactMedianValues = 1 << 23
+        #expect(try Self.importing(csv, options, in: directory).schema.columns[0].fill == 1500.25)
+    }
+
     /// An all-numeric file gives the numeric reader's arrays, so existing imports do not change.
     @Test func allNumericFilesImportAsBefore() throws {
         let directory = try ImportFixtureDirectory()
