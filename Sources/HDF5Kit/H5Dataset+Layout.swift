@@ -6,6 +6,8 @@ extension H5Dataset {
     struct Layout {
         var chunkShape: [Int]?
         var filters: [String]
+        /// The filters of the pipeline that this HDF5 library cannot apply.
+        var unavailable: [H5Filter] = []
     }
 
     /// Reads chunking and filters from `createPlist`. Call while holding the HDF5 lock.
@@ -17,6 +19,7 @@ extension H5Dataset {
         var dims = [hsize_t](repeating: 0, count: 32)
         let rank = try HDF5.check(operation, path) { H5Pget_chunk(createPlist, Int32(dims.count), &dims) }
         let count = try HDF5.check(operation, path) { H5Pget_nfilters(createPlist) }
+        var unavailable: [H5Filter] = []
         let filters = try (0..<UInt32(count)).map { index in
             var flags: UInt32 = 0
             var valueCount = 0
@@ -25,9 +28,14 @@ extension H5Dataset {
             let filter = try HDF5.check(operation, path) {
                 H5Pget_filter2(createPlist, index, &flags, &valueCount, nil, name.count, &name, &config)
             }
-            return filterName(filter, reported: name)
+            let named = filterName(filter, reported: name)
+            // Availability is asked of HDF5 itself: a plugin filter (h5py's LZF, Blosc, …) is
+            // named in the file whether or not this process can load it, and reading a chunk
+            // without it fails with a complaint about plugin directories.
+            if H5Zfilter_avail(filter) <= 0 { unavailable.append(H5Filter(id: Int(filter), name: named)) }
+            return named
         }
-        return Layout(chunkShape: dims.prefix(Int(rank)).map { Int($0) }, filters: filters)
+        return Layout(chunkShape: dims.prefix(Int(rank)).map { Int($0) }, filters: filters, unavailable: unavailable)
     }
 
     /// Short, h5py-style names for the standard filters; other filters by the name they
@@ -45,6 +53,12 @@ extension H5Dataset {
             return bytes.isEmpty ? "filter \(filter)" : String(decoding: bytes, as: UTF8.self)
         }
     }
+}
+
+/// A filter of a dataset's pipeline, by its registered id and name (`"lzf"`, id 32000).
+public struct H5Filter: Sendable, Equatable {
+    public var id: Int
+    public var name: String
 }
 
 extension H5Dataset {

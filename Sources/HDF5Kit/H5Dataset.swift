@@ -18,6 +18,9 @@ public final class H5Dataset: H5Object {
     /// The filters applied to each chunk, in pipeline order, e.g. `["shuffle", "deflate",
     /// "fletcher32"]`. Unknown filters appear as `"filter <id>"`.
     public let filters: [String]
+    /// The filters of ``filters`` this HDF5 library lacks (e.g. h5py's LZF, id 32000): reading
+    /// any chunk fails until the file is rewritten without them (`h5repack -f GZIP=1`).
+    public let unavailableFilters: [H5Filter]
 
     /// The dataset's absolute path in its file, e.g. `"/train/x"`.
     public var path: String { handle.objectPath }
@@ -37,7 +40,7 @@ public final class H5Dataset: H5Object {
     private init(handle: H5Handle, operation: String) throws {
         self.handle = handle
         let path = handle.describe()
-        (shape, elementType, chunkShape, filters) = try HDF5.locked {
+        (shape, elementType, chunkShape, filters, unavailableFilters) = try HDF5.locked {
             let space = try HDF5.check(operation, path) { H5Dget_space(handle.id) }
             defer { H5Sclose(space) }
             let rank = try HDF5.check(operation, path) { H5Sget_simple_extent_ndims(space) }
@@ -56,7 +59,7 @@ public final class H5Dataset: H5Object {
             let createPlist = try HDF5.check(operation, path) { H5Dget_create_plist(handle.id) }
             defer { H5Pclose(createPlist) }
             let layout = try Self.readLayout(createPlist, operation, path)
-            return (dims.map { Int($0) }, elementType, layout.chunkShape, layout.filters)
+            return (dims.map { Int($0) }, elementType, layout.chunkShape, layout.filters, layout.unavailable)
         }
     }
 

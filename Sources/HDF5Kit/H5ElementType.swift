@@ -1,18 +1,22 @@
 import CHDF5
 
 /// The numeric element types HDF5Kit reads and writes: integers of 1, 2, 4 and 8 bytes, signed
-/// and unsigned, and IEEE floats of 4 and 8 bytes.
+/// and unsigned, and IEEE floats of 2, 4 and 8 bytes.
+///
+/// `float16` is IEEE 754 binary16, the layout NumPy's `float16` has and h5py writes. HDF5 1.10
+/// has no predefined half type, so HDF5Kit builds one as h5py does; Swift has no `H5Scalar` for
+/// it (`Float16` is missing on Intel Macs), so read it converted to `Float` or as raw bits.
 ///
 /// Files are written little-endian whatever the machine (as h5py does), and read into this
 /// machine's native layout; HDF5 swaps bytes where the two differ.
 public enum H5ElementType: String, Sendable, CaseIterable {
-    case uint8, int8, uint16, int16, uint32, int32, uint64, int64, float32, float64
+    case uint8, int8, uint16, int16, uint32, int32, uint64, int64, float16, float32, float64
 
     /// Bytes per element.
     public var byteSize: Int {
         switch self {
         case .uint8, .int8: 1
-        case .uint16, .int16: 2
+        case .uint16, .int16, .float16: 2
         case .uint32, .int32, .float32: 4
         case .uint64, .int64, .float64: 8
         }
@@ -21,8 +25,8 @@ public enum H5ElementType: String, Sendable, CaseIterable {
     /// Whether this is one of the integer types.
     public var isInteger: Bool { !isFloat }
 
-    /// Whether this is `float32` or `float64`.
-    public var isFloat: Bool { self == .float32 || self == .float64 }
+    /// Whether this is `float16`, `float32` or `float64`.
+    public var isFloat: Bool { self == .float16 || self == .float32 || self == .float64 }
 
     /// Whether values can be negative (signed integers and floats).
     public var isSigned: Bool {
@@ -43,6 +47,7 @@ public enum H5ElementType: String, Sendable, CaseIterable {
         case .int32: chdf5_H5T_NATIVE_INT32()
         case .uint64: chdf5_H5T_NATIVE_UINT64()
         case .int64: chdf5_H5T_NATIVE_INT64()
+        case .float16: Self.halfType()
         case .float32: chdf5_H5T_NATIVE_FLOAT()
         case .float64: chdf5_H5T_NATIVE_DOUBLE()
         }
@@ -60,10 +65,29 @@ public enum H5ElementType: String, Sendable, CaseIterable {
         case .int32: chdf5_H5T_STD_I32LE()
         case .uint64: chdf5_H5T_STD_U64LE()
         case .int64: chdf5_H5T_STD_I64LE()
+        case .float16: Self.halfType()
         case .float32: chdf5_H5T_IEEE_F32LE()
         case .float64: chdf5_H5T_IEEE_F64LE()
         }
     }
+
+    /// IEEE binary16, little-endian (sign bit 15, exponent bits 10–14 with bias 15, mantissa bits
+    /// 0–9), made once and never closed, like a predefined type. It serves as both the file and
+    /// the memory type: every platform Swift runs on is little-endian.
+    /// The HDF5 lock (recursive) guards `madeHalfType`.
+    private static func halfType() -> hid_t {
+        HDF5.locked {
+            guard madeHalfType < 0 else { return madeHalfType }
+            // h5py's recipe (h5t.pyx): fields before size, so they fit while the size shrinks.
+            let type = H5Tcopy(chdf5_H5T_IEEE_F32LE())
+            H5Tset_fields(type, 15, 10, 5, 0, 10)
+            H5Tset_size(type, 2)
+            H5Tset_ebias(type, 15)
+            madeHalfType = type
+            return type
+        }
+    }
+    nonisolated(unsafe) private static var madeHalfType: hid_t = -1
 
     /// Classifies an HDF5 datatype found in a file.
     ///
@@ -88,6 +112,7 @@ public enum H5ElementType: String, Sendable, CaseIterable {
             }
         case H5T_FLOAT:
             switch size {
+            case 2: return .success(.float16)
             case 4: return .success(.float32)
             case 8: return .success(.float64)
             default: return .failure(UnsupportedType(found: "\(8 * size)-bit float"))
@@ -114,7 +139,7 @@ public enum H5ElementType: String, Sendable, CaseIterable {
 
         /// "found <type> elements, expected ..." for an error message.
         var message: String {
-            "unsupported element type: found \(found), expected an integer (1, 2, 4 or 8 bytes) or a float (32 or 64 bits)"
+            "unsupported element type: found \(found), expected an integer (1, 2, 4 or 8 bytes) or a float (16, 32 or 64 bits)"
         }
     }
 }

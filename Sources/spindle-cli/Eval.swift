@@ -60,6 +60,12 @@ struct Eval: ParsableCommand {
                 print("accuracy \(accuracy.fixed(4))")
                 Self.printClassTable(confusion, names: names)
             }
+            if let binary = report.binary {
+                func show(_ value: Double?) -> String { value.map { $0.fixed(4) } ?? "—" }
+                let positive = names.map { "class 1 (\($0[1]))" } ?? "class 1"
+                print("\(positive) as positive: roc_auc \(show(binary.rocAUC))  pr_auc \(show(binary.prAUC))  "
+                      + "precision \(show(binary.precision))  recall \(show(binary.recall))  f1 \(show(binary.f1))")
+            }
             if let mse = report.meanSquaredError, let mae = report.meanAbsoluteError {
                 print("mse \(mse.fixed(6))  mae \(mae.fixed(6))  r2 \(report.rSquared.map { $0.fixed(4) } ?? "— (constant targets)")")
             }

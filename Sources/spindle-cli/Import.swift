@@ -110,21 +110,49 @@ extension Import {
         }
     }
 
-    /// Numeric CSV files.
+    /// CSV tables: numeric and categorical columns, missing cells, class names.
     struct CSV: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "csv", abstract: "Import numeric CSV files (one row per sample).")
+            commandName: "csv", abstract: "Import CSV tables (one row per sample): numbers, categories, missing cells.",
+            discussion: """
+                Columns holding text are categorical and one-hot encoded with the training file's \
+                categories (most frequent first); numeric cells that are missing are filled with the \
+                training median. A label column of words becomes class indices with the names kept. \
+                The schema is stored in the output (attribute table_schema, and /meta). The training \
+                file is read twice, a block at a time, so files larger than memory import.
+                """)
 
-        @Argument(help: "Training CSV file.") var train: String
-        @Option(help: "Test CSV file with the same columns (default: no test split).") var test: String?
+        @Argument(help: "Training CSV file (plain or gzip).") var train: String
+        @Option(help: "Test CSV file with the same columns, encoded with the training file's schema (default: no test split).")
+        var test: String?
         @Option(help: "Target column: 0-based index (negative from the end) or header name.")
         var labelColumn = "-1"
         @Option(parsing: .unconditional, help: "Treat N target columns as float regression targets instead of class labels (default: one column of class labels).")
         var regression: Int?
-        @Flag(help: "Class labels are names (text), mapped to 0..C-1 in sorted order.")
+        @Flag(help: "Class labels are names even if they look like numbers (text labels are names anyway), mapped to 0..C-1 in sorted order.")
         var classNames = false
-        @Option(help: "Field separator: ',', ';' or 'tab'.") var separator = ","
-        @Flag(help: "Store features as uint8 (every value must be an integer 0–255, e.g. pixels).")
+        @Option(name: [.customLong("delimiter"), .customLong("separator")],
+                help: "Field delimiter: one ASCII character such as ',', ';' or '|', or 'tab'.")
+        var delimiter = ","
+        @Flag(help: "The first row is data, not a header (default: a header when the first row has text outside the label column).")
+        var noHeader = false
+        @Option(help: ArgumentHelp("Columns read as categories even if they hold numbers (names or 0-based indices, comma-separated; default: none, kinds are detected).",
+                                   valueName: "cols"))
+        var categorical: String?
+        @Option(help: ArgumentHelp("Columns that must hold numbers: text in them is an error (default: none).", valueName: "cols"))
+        var numeric: String?
+        @Option(help: ArgumentHelp("Columns left out of the features (default: none).", valueName: "cols"))
+        var ignore: String?
+        @Option(help: ArgumentHelp("More cell values that mean missing, comma-separated (default: none beyond empty, NA, N/A, NaN, nan, null, NULL, ?).",
+                                   valueName: "values"))
+        var na: String?
+        @Flag(help: "Add a 0/1 feature after each numeric column with missing cells in training.")
+        var missingIndicators = false
+        @Option(parsing: .unconditional, help: ArgumentHelp(
+            "One-hot only the N most frequent categories of each column; the rest map to '<other>' (default: all, up to \(TableImportOptions.defaultCategoryLimit)).",
+            valueName: "n"))
+        var maxCategories: Int?
+        @Flag(help: "Store features as uint8 (every value must be an integer 0–255, e.g. pixels; the whole file is read into memory).")
         var uint8 = false
         @OptionGroup var out: ImportOutput
 
@@ -134,9 +162,29 @@ extension Import {
                 throw ValidationError("invalid --regression '\(regression)': expected a positive number of target columns")
             }
             if regression != nil && classNames { throw ValidationError("--regression and --class-names exclude each other") }
-            if !["," , ";", "tab", "\t"].contains(separator) {
-                throw ValidationError("invalid --separator '\(separator)': expected ',', ';' or 'tab'")
+            if separatorCharacter == nil {
+                throw ValidationError("invalid --delimiter '\(delimiter)': expected one ASCII character such as ',', ';' or '|', or 'tab'")
             }
+            if let maxCategories, maxCategories < 1 {
+                throw ValidationError("invalid --max-categories '\(maxCategories)': expected a positive number of categories")
+            }
+            let tableOnly = [("--categorical", categorical != nil), ("--numeric", numeric != nil), ("--ignore", ignore != nil),
+                             ("--na", na != nil), ("--missing-indicators", missingIndicators), ("--max-categories", maxCategories != nil)]
+            if uint8, let flag = tableOnly.first(where: \.1) {
+                throw ValidationError("--uint8 reads numeric pixel tables; it excludes \(flag.0)")
+            }
+        }
+
+        private var separatorCharacter: Character? {
+            if delimiter == "tab" || delimiter == "\\t" { return "\t" }
+            guard delimiter.count == 1, let c = delimiter.first, c.isASCII else { return nil }
+            return c
+        }
+
+        /// "a,b,3" → [.name("a"), .name("b"), .name("3")]: the table importer reads a name that is a
+        /// number as an index unless the header has it.
+        private static func columns(_ list: String?) -> [CSVOptions.Column] {
+            (list ?? "").split(separator: ",").map { .name(String($0)) }
         }
 
         func run() throws {
@@ -144,19 +192,34 @@ extension Import {
                 let column: CSVOptions.Column = Int(labelColumn).map { .index($0) } ?? .name(labelColumn)
                 let targets: CSVOptions.Targets = regression.map { .regression(count: $0) }
                     ?? (classNames ? .classNames : .classIndices)
-                let options = CSVOptions(separator: separator == "tab" ? "\t" : Character(separator),
-                                         labelColumn: column, targets: targets,
-                                         featureType: uint8 ? .uint8 : .float32)
-                let first = try CSVReader.read(train, options: options)
-                var splits = [(name: "train", table: first.table)]
-                if let test {
-                    // The test file maps class names through the training file's classes.
-                    var testOptions = options
-                    testOptions.knownClassNames = first.classNames
-                    splits.append((name: "test", table: try CSVReader.read(test, options: testOptions).table))
-                }
-                try out.write(splits, classNames: first.classNames)
+                let options = CSVOptions(header: noHeader ? .absent : .auto, separator: separatorCharacter ?? ",",
+                                         labelColumn: column, targets: targets, featureType: uint8 ? .uint8 : .float32)
+                guard !uint8 else { return try runNumeric(options) }
+                let extra = na?.split(separator: ",").map(String.init) ?? []
+                let table = TableImportOptions(csv: options, categorical: Self.columns(categorical),
+                                               numeric: Self.columns(numeric), ignore: Self.columns(ignore),
+                                               missingValues: TableImportOptions.defaultMissingValues + extra,
+                                               missingIndicators: missingIndicators, maxCategories: maxCategories,
+                                               gzipLevel: out.gzip)
+                let report = try CSVTableImporter.importTables(train: train, test: test, options: table, to: out.output)
+                for warning in report.warnings { note("spindle: warning: \(warning)") }
+                let f = report.schema.featureCount
+                let summary = report.splits.map { "/\($0.name): \($0.rows.grouped) rows × \(f) features" }
+                note("spindle: wrote \(out.output) (\(summary.joined(separator: "; ")))")
             }
+        }
+
+        /// --uint8: the whole-file numeric reader, as before tables.
+        private func runNumeric(_ options: CSVOptions) throws {
+            let first = try CSVReader.read(train, options: options)
+            var splits = [(name: "train", table: first.table)]
+            if let test {
+                // The test file maps class names through the training file's classes.
+                var testOptions = options
+                testOptions.knownClassNames = first.classNames
+                splits.append((name: "test", table: try CSVReader.read(test, options: testOptions).table))
+            }
+            try out.write(splits, classNames: first.classNames)
         }
     }
 

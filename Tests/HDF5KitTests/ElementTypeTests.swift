@@ -20,6 +20,7 @@ import Testing
         case .int32: try roundTrip(integers(Int32.self), type: type)
         case .uint64: try roundTrip(integers(UInt64.self), type: type)
         case .int64: try roundTrip(integers(Int64.self), type: type)
+        case .float16: try halfRoundTrip()
         case .float32: try roundTrip(floats(Float.self), type: type)
         case .float64: try roundTrip(floats(Double.self), type: type)
         }
@@ -28,7 +29,7 @@ import Testing
     @Test(arguments: [
         (H5ElementType.uint8, 1, true, false), (.int8, 1, true, false), (.uint16, 2, true, false),
         (.int16, 2, true, false), (.uint32, 4, true, false), (.int32, 4, true, false),
-        (.uint64, 8, true, false), (.int64, 8, true, false), (.float32, 4, false, true), (.float64, 8, false, true),
+        (.uint64, 8, true, false), (.int64, 8, true, false), (.float16, 2, false, true), (.float32, 4, false, true), (.float64, 8, false, true),
     ])
     func describesItself(type: H5ElementType, byteSize: Int, isInteger: Bool, isFloat: Bool) {
         #expect(type.byteSize == byteSize)
@@ -67,6 +68,29 @@ import Testing
         return (0..<Self.rows * Self.columns).map { index in
             index < edges.count ? edges[index] : T(index) / 3
         }
+    }
+
+    /// float16 has no Swift element type: Floats that are exact halves go in and come back
+    /// through HDF5's conversions, and the raw bytes are their IEEE binary16 bits.
+    private func halfRoundTrip() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("float16.h5")
+        // 65504 is the largest half, 2^-24 the smallest subnormal; all exact in binary16.
+        let values: [Float] = [0, 1, -2, 0.5, 65504, 0x1p-24, -0.25, 1024, 3, 0.1875, -65504, 7, 8, 9, 10]
+        let bits: [UInt16] = [0x0000, 0x3C00, 0xC000, 0x3800, 0x7BFF, 0x0001, 0xB400, 0x6400, 0x4200, 0x3200,
+                              0xFBFF, 0x4700, 0x4800, 0x4880, 0x4900]
+        do {
+            let file = try H5File.create(path)
+            try file.createDataset("x", type: .float16, shape: [Self.rows, Self.columns]).write(values)
+            try file.close()
+        }
+        let dataset = try H5File.open(path).openDataset("x")
+        #expect(dataset.elementType == .float16)
+        let back: [Float] = try dataset.readAll()
+        #expect(back == values)
+        var raw = [UInt16](repeating: 0, count: values.count)
+        try raw.withUnsafeMutableBytes { try dataset.readRaw(rows: 0..<Self.rows, into: $0) }
+        #expect(raw == bits)
     }
 
     private func roundTrip<T: H5Scalar & Equatable>(_ values: [T], type: H5ElementType) throws {

@@ -4,7 +4,7 @@ import HDF5Kit
 /// Reads a split of a dataset file into memory, checking everything a user could have got wrong
 /// and naming the file, the dataset, what was found and what was expected.
 ///
-/// Layout (DESIGN.md): x [N, F] uint8 | integers | float32 | float64 (uint8 is scaled by 1/255 when
+/// Layout (DESIGN.md): x [N, F] uint8 | integers | float16 | float32 | float64 (uint8 is scaled by 1/255 when
 /// used); y [N] integer class labels, or [N, T] float regression targets.
 public enum DatasetReader {
     /// Names of the two datasets of a split, e.g. ("/train/x", "/train/y").
@@ -167,6 +167,12 @@ public enum DatasetReader {
             throw SpindleError.invalidData(location: file.path, problem: "no dataset '\(path)'\(contents(file))")
         }
         let dataset = try file.openDataset(path)
+        if let filter = dataset.unavailableFilters.first {
+            throw SpindleError.invalidData(
+                location: "\(file.path):\(path)",
+                problem: "is compressed with the \(filter.name) filter (id \(filter.id)), which this HDF5 library lacks; "
+                    + "rewrite the file with a built-in filter: h5repack -f GZIP=1 in.h5 out.h5")
+        }
         return dataset
     }
 

@@ -11,6 +11,8 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
     public var classCorrect: [Int]?
     /// (C, C): rows of true class t predicted as p at [t][p] (classification only).
     public var confusion: ConfusionMatrix?
+    /// ROC AUC, PR AUC, and precision, recall and F1 of class 1, when there are two classes.
+    public var binary: BinaryMetrics?
     /// Mean squared and mean absolute error over all targets (regression only).
     public var meanSquaredError: Double?
     public var meanAbsoluteError: Double?

@@ -101,8 +101,8 @@ public final class RowWindow: RowStore, @unchecked Sendable {
         }
     }
 
-    /// Row `i` as Float: uint8 scaled by 1/255 (as when a split is loaded whole), other integers
-    /// and float64 converted as they are.
+    /// Row `i` as Float: uint8 scaled by 1/255 (as when a split is loaded whole), other integers,
+    /// float16 and float64 converted as they are.
     @inline(__always)
     private func convertRow(_ i: Int, into dst: UnsafeMutablePointer<Float>) {
         let f = featureCount, start = i * f
@@ -115,6 +115,7 @@ public final class RowWindow: RowStore, @unchecked Sendable {
         case .int32: Self.convert(features, Int32.self, start, f, dst) { Float($0) }
         case .uint64: Self.convert(features, UInt64.self, start, f, dst) { Float($0) }
         case .int64: Self.convert(features, Int64.self, start, f, dst) { Float($0) }
+        case .float16: Self.convert(features, UInt16.self, start, f, dst, Self.halfToFloat)
         case .float32: dst.update(from: features.assumingMemoryBound(to: Float.self) + start, count: f)
         case .float64: Self.convert(features, Double.self, start, f, dst) { Float($0) }
         }
@@ -125,6 +126,28 @@ public final class RowWindow: RowStore, @unchecked Sendable {
                                    _ dst: UnsafeMutablePointer<Float>, _ transform: (T) -> Float) {
         let src = raw.assumingMemoryBound(to: T.self) + start
         for j in 0..<count { dst[j] = transform(src[j]) }
+    }
+
+    /// IEEE binary16 bits as a Float, exactly (every half is a float). Written out rather than
+    /// through Swift's `Float16`, which Intel Macs lack; HDF5's own conversion (used when a split
+    /// is loaded whole) gives the same values, as a test checks.
+    @inline(__always)
+    static func halfToFloat(_ h: UInt16) -> Float {
+        let sign = UInt32(h & 0x8000) << 16
+        let exponent = UInt32(h >> 10) & 0x1F
+        let mantissa = UInt32(h & 0x3FF)
+        switch exponent {
+        case 0:
+            // Zero or subnormal: mantissa × 2^-24, exact in float32.
+            let magnitude = Float(mantissa) * 0x1p-24
+            return sign == 0 ? magnitude : -magnitude
+        case 0x1F:
+            // Inf or NaN: all-ones exponent, the mantissa kept in the top bits.
+            return Float(bitPattern: sign | 0x7F80_0000 | mantissa << 13)
+        default:
+            // Rebias the exponent from 15 to 127; the 10 mantissa bits become the top of 23.
+            return Float(bitPattern: sign | (exponent + 112) << 23 | mantissa << 13)
+        }
     }
 
     /// The first feature among rows `rows` that is not finite as a Float (NaN, ±inf, or a float64
@@ -142,6 +165,9 @@ public final class RowWindow: RowStore, @unchecked Sendable {
             guard smallest == 0 else { return nil }
             let p = features.assumingMemoryBound(to: Float.self)
             return elements.first { !p[$0].isFinite }.map { ($0 / f, $0 % f) }
+        case .float16:
+            let p = features.assumingMemoryBound(to: UInt16.self)
+            return elements.first { p[$0] & 0x7C00 == 0x7C00 }.map { ($0 / f, $0 % f) }
         case .float64:
             let p = features.assumingMemoryBound(to: Double.self)
             return elements.first { !Float(p[$0]).isFinite }.map { ($0 / f, $0 % f) }

@@ -42,11 +42,17 @@ public final class Evaluator: @unchecked Sendable {
         var squared = 0.0, absolute = 0.0
         var spread = FeatureStatistics(features: c)
         let regression = data.targetWidth != nil
+        // C = 2: each row's z1 − z0 (ranks rows as its class-1 probability does) for BinaryMetrics.
+        var binaryLabels: [Int32] = [], positiveScores: [Double] = []
         try forEachChunk(of: data) { batch, outputs in
             let ws = workspace
             for r in 0..<batch.count {
                 lossSum += Double(ws.rowLoss[r])
                 confusion?.add(trueClass: Int(ws.labels[r]), predicted: Int(ws.predicted[r]))
+                if c == 2, confusion != nil {
+                    binaryLabels.append(ws.labels[r])
+                    positiveScores.append(Double(outputs[2 * r + 1]) - Double(outputs[2 * r]))
+                }
             }
             guard regression else { return }
             let targets = ws.targets.base
@@ -65,6 +71,7 @@ public final class Evaluator: @unchecked Sendable {
             report.classCounts = confusion.counts.map { $0.reduce(0, +) }
             report.classCorrect = correct
             report.accuracy = n > 0 ? Double(correct.reduce(0, +)) / Double(n) : 0
+            if c == 2 { report.binary = BinaryMetrics(labels: binaryLabels, scores: positiveScores, confusion: confusion) }
         } else if regression {
             report.meanSquaredError = squared / Double(max(n * c, 1))
             report.meanAbsoluteError = absolute / Double(max(n * c, 1))

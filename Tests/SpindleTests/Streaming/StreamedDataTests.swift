@@ -55,7 +55,7 @@ struct StreamedDataTests {
         }
     }
 
-    @Test(arguments: [H5ElementType.uint8, .int16, .int64, .float64, .float32])
+    @Test(arguments: [H5ElementType.uint8, .int16, .int64, .float16, .float64, .float32])
     func storedTypesConvertAsWhenLoadedWhole(type: H5ElementType) throws {
         let fixture = try StreamFixture(rows: 70, features: 3, type: type, chunkRows: 8)
         let whole = try DatasetReader.load(try DatasetReader.openFile(fixture.path), .named("train"))
@@ -80,7 +80,7 @@ struct StreamedDataTests {
 
     /// Deflated chunks are copied as stored and inflated by the workers between steps (with or
     /// without HDF5's byte shuffle, the dataset's last chunk partial): the same rows come out.
-    @Test(arguments: [(H5ElementType.float32, false), (.float32, true), (.uint8, false), (.int16, true), (.float64, true)])
+    @Test(arguments: [(H5ElementType.float32, false), (.float32, true), (.uint8, false), (.int16, true), (.float16, true), (.float64, true)])
     func deflatedChunksInflateOnTheWorkers(type: H5ElementType, shuffle: Bool) throws {
         let fixture = try StreamFixture(rows: 300, features: 5, type: type, chunkRows: 16, gzip: 1, shuffle: shuffle)
         let whole = try DatasetReader.load(try DatasetReader.openFile(fixture.path), .named("train"))
