@@ -97,19 +97,6 @@ extension Double {
     func fixed(_ digits: Int) -> String { String(format: "%.\(digits)f", self) }
 }
 
-extension Int {
-    /// 12345 → "12,345".
-    var grouped: String {
-        let digits = String(abs(self))
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return (self < 0 ? "-" : "") + out
-    }
-}
-
 extension UInt64 {
     /// 16 hexadecimal digits.
     var hex: String {

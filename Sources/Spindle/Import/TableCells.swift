@@ -62,16 +62,3 @@ struct TableCells {
         return (unescaped, 0..<unescaped.count)
     }
 }
-
-extension Int {
-    /// 12345 → "12,345", for messages.
-    var grouped: String {
-        let digits = String(magnitude)
-        var out = ""
-        for (i, digit) in digits.enumerated() {
-            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(digit)
-        }
-        return self < 0 ? "-" + out : out
-    }
-}

@@ -33,8 +33,8 @@ extension ModelSpec {
     public var summaryLines: [String] {
         let rows = layerRows
         let shapes = rows.map { "(" + $0.outputShape.map(String.init).joined(separator: ", ") + ")" }
-        let counts = rows.map { $0.parameters.groupedDigits }
-        let total = rows.reduce(0) { $0 + $1.parameters }.groupedDigits
+        let counts = rows.map { $0.parameters.grouped }
+        let total = rows.reduce(0) { $0 + $1.parameters }.grouped
         let w0 = max(1, String(rows.count - 1).count), w1 = max(5, rows.map(\.layer.count).max() ?? 0)
         let w2 = max(12, shapes.map(\.count).max() ?? 0), w3 = max(10, total.count)
         func pad(_ s: String, _ w: Int) -> String { s + String(repeating: " ", count: max(0, w - s.count)) }
@@ -45,18 +45,5 @@ extension ModelSpec {
         }
         lines.append("\(pad("", w0))  \(pad("input (\(inputCount))", w1))  \(pad("total", w2))  \(left(total, w3))")
         return lines
-    }
-}
-
-extension Int {
-    /// 12345 → "12,345".
-    var groupedDigits: String {
-        let digits = String(abs(self))
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return (self < 0 ? "-" : "") + out
     }
 }

@@ -1,6 +1,6 @@
 extension Int {
-    /// 12345 → "12,345", for messages.
-    var grouped: String {
+    /// 12345 → "12,345", for messages and tables (the CLI's too).
+    public var grouped: String {
         let digits = String(abs(self))
         var out = ""
         for (i, c) in digits.enumerated() {
