@@ -51,6 +51,14 @@ public enum KerasExport {
             case let .dropout(p):
                 flush(nil)
                 layers.append("Dropout(\(p))")
+            case let .leakyRelu(slope):
+                // Keras's Dense takes only named activations; LeakyReLU is a layer of its own.
+                flush(nil)
+                layers.append("LeakyReLU(\(slope))")
+            case .layerNorm, .batchNorm, .residual:
+                // `checkExpressible` refuses these before any weights are written.
+                flush(nil)
+                layers.append("# \(layer) has no Keras form here")
             }
         }
         flush(nil)
@@ -64,6 +72,7 @@ public enum KerasExport {
     /// - Throws: `SpindleError.cannotWrite` when `path` is a directory or its directory is
     ///   missing or not writable; `HDF5Error` if HDF5 fails.
     public static func write(_ network: Network, to path: String) throws {
+        try checkExpressible(network.spec)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw SpindleError.cannotWrite(path: path, reason: "it is a directory; expected a file name")
@@ -88,6 +97,26 @@ public enum KerasExport {
                 let kernel = transposed(weights, rows: outputs, columns: inputs)
                 try h5.createDataset(kernelName, type: .float32, shape: [inputs, outputs]).write(kernel)
                 try h5.createDataset(biasName, type: .float32, shape: [outputs]).write(biases)
+            }
+        }
+    }
+
+    /// Refuses a model whose layers this export cannot write as a Keras Sequential: residual
+    /// blocks (a Sequential has no skip connections) and, for now, normalisation layers (their
+    /// weights would need LayerNormalization/BatchNormalization groups, which are not written yet).
+    /// - Throws: `SpindleError.invalidModel`-like `SpindleError.invalidConfig` naming the layer.
+    public static func checkExpressible(_ spec: ModelSpec) throws {
+        for layer in spec.layers {
+            switch layer {
+            case .residual:
+                throw SpindleError.invalidConfig(
+                    setting: "format keras", found: layer.description,
+                    expected: "layers a Keras Sequential can express; a residual block (x + body(x)) needs the functional API")
+            case .layerNorm, .batchNorm:
+                throw SpindleError.invalidConfig(
+                    setting: "format keras", found: layer.description,
+                    expected: "dense, activation and dropout layers; normalisation layers are not exported to Keras yet")
+            default: continue
             }
         }
     }
