@@ -46,10 +46,13 @@ struct Export: ParsableCommand {
             switch format {
             case .keras:
                 try KerasExport.write(network, to: output)
+                let model = KerasExport.kerasModel(network.spec)
+                let classes = ["Dense", "Dropout", "Activation", "LeakyReLU", "LayerNormalization", "BatchNormalization"]
+                    .filter { $0 == "Dense" || model.contains("\($0)(") }
                 note("spindle: wrote Keras weights of the \(network.spec.architecture) model to \(output); load them with\n" +
                      "  from keras import Input, Sequential\n" +
-                     "  from keras.layers import Dense\n" +
-                     "  model = \(KerasExport.kerasModel(network.spec))\n" +
+                     "  from keras.layers import \(classes.joined(separator: ", "))\n" +
+                     "  model = \(model)\n" +
                      "  model.load_weights(\"\(output)\")\n" +
                      "  # feed it features as Spindle does: uint8 pixels divided by 255")
             }

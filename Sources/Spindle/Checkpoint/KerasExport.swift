@@ -11,6 +11,9 @@ import HDF5Kit
 ///     /dense_<l>/dense_<l>/kernel:0   (I, O) float32 — the transpose of Spindle's (O, I) weight
 ///     /dense_<l>/dense_<l>/bias:0     (O) float32
 ///
+///     /layer_normalization[_k]/…/gamma:0, beta:0                      (N) float32 — a layernorm
+///     /batch_normalization[_k]/…/gamma:0, beta:0, moving_mean:0, moving_variance:0  — a batchnorm
+///
 /// (layer 0 is named plain "dense", as Keras names its first Dense layer.) Every string attribute
 /// is a fixed-length byte string, as Keras writes them; its loader decodes bytes or str alike.
 ///
@@ -55,10 +58,17 @@ public enum KerasExport {
                 // Keras's Dense takes only named activations; LeakyReLU is a layer of its own.
                 flush(nil)
                 layers.append("LeakyReLU(\(slope))")
-            case .layerNorm, .batchNorm, .residual:
-                // `checkExpressible` refuses these before any weights are written.
+            case .layerNorm:
                 flush(nil)
-                layers.append("# \(layer) has no Keras form here")
+                layers.append("LayerNormalization(epsilon=1e-05)")
+            case .batchNorm:
+                // Keras's momentum is the running statistics' weight on their old value: 1 − 0.1.
+                flush(nil)
+                layers.append("BatchNormalization(momentum=0.9, epsilon=1e-05)")
+            case .residual:
+                // `checkExpressible` refuses blocks before any weights are written.
+                flush(nil)
+                layers.append("# \(layer) has no Sequential form")
             }
         }
         flush(nil)
@@ -72,19 +82,31 @@ public enum KerasExport {
     /// - Throws: `SpindleError.cannotWrite` when `path` is a directory or its directory is
     ///   missing or not writable; `HDF5Error` if HDF5 fails.
     public static func write(_ network: Network, to path: String) throws {
-        try checkExpressible(network.spec)
+        try checkExpressible(network.spec, standardized: network.featureScaling != nil)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw SpindleError.cannotWrite(path: path, reason: "it is a directory; expected a file name")
         }
         let layers = network.layout.denseLayers
-        let names = layers.indices.map(layerName)
+        let groups = network.layout.groups
+        let names = kerasNames(groups.map(\.kind))
         try AtomicFile.writeHDF5(to: path) { file in
             try file.setAttribute("layer_names", names, fixedLength: true)
             try file.setAttribute("backend", backend, fixedLength: true)
             try file.setAttribute("keras_version", kerasVersion, fixedLength: true)
+            for (group, name) in zip(groups, names) where group.kind != "dense" {
+                // A norm: gamma, beta (and moving_mean, moving_variance) as Keras names them.
+                let h5 = try file.createGroup(name)
+                let renamed = ["weight": "gamma", "bias": "beta", "running_mean": "moving_mean", "running_var": "moving_variance"]
+                let weightNames = group.tensors.map { "\(name)/\(renamed[$0.name]!):0" }
+                try h5.setAttribute("weight_names", weightNames, fixedLength: true)
+                for (tensor, weightName) in zip(group.tensors, weightNames) {
+                    try h5.createDataset(weightName, type: .float32, shape: tensor.shape).write(network.values(tensor))
+                }
+            }
+            let denseNames = zip(groups, names).filter { $0.0.kind == "dense" }.map(\.1)
             for (l, layer) in layers.enumerated() {
-                let name = names[l], outputs = layer.outputs, inputs = layer.inputs
+                let name = denseNames[l], outputs = layer.outputs, inputs = layer.inputs
                 let h5 = try file.createGroup(name)
                 let kernelName = "\(name)/kernel:0", biasName = "\(name)/bias:0"
                 try h5.setAttribute("weight_names", [kernelName, biasName], fixedLength: true)
@@ -101,23 +123,35 @@ public enum KerasExport {
         }
     }
 
-    /// Refuses a model whose layers this export cannot write as a Keras Sequential: residual
-    /// blocks (a Sequential has no skip connections) and, for now, normalisation layers (their
-    /// weights would need LayerNormalization/BatchNormalization groups, which are not written yet).
-    /// - Throws: `SpindleError.invalidModel`-like `SpindleError.invalidConfig` naming the layer.
-    public static func checkExpressible(_ spec: ModelSpec) throws {
+    /// Keras's names for the layers with weights, given their kinds in order: each class counts
+    /// its own ("dense", "dense_1", "layer_normalization", "batch_normalization_1", …), as a
+    /// fresh Keras session names the layers of its first model.
+    static func kerasNames(_ kinds: [String]) -> [String] {
+        var counts: [String: Int] = [:]
+        return kinds.map { kind in
+            let base = ["layernorm": "layer_normalization", "batchnorm": "batch_normalization"][kind] ?? "dense"
+            let k = counts[base, default: 0]
+            counts[base] = k + 1
+            return k == 0 ? base : "\(base)_\(k)"
+        }
+    }
+
+    /// Refuses a model this export cannot write as a Keras Sequential: a residual block (a
+    /// Sequential has no skip connections), or standardisation when a layer before the first
+    /// dense layer (a norm) would stop it folding into that layer's weights.
+    /// - Throws: `SpindleError.invalidConfig` naming the layer.
+    public static func checkExpressible(_ spec: ModelSpec, standardized: Bool = false) throws {
         for layer in spec.layers {
-            switch layer {
-            case .residual:
-                throw SpindleError.invalidConfig(
-                    setting: "format keras", found: layer.description,
-                    expected: "layers a Keras Sequential can express; a residual block (x + body(x)) needs the functional API")
-            case .layerNorm, .batchNorm:
-                throw SpindleError.invalidConfig(
-                    setting: "format keras", found: layer.description,
-                    expected: "dense, activation and dropout layers; normalisation layers are not exported to Keras yet")
-            default: continue
-            }
+            guard case .residual = layer else { continue }
+            throw SpindleError.invalidConfig(
+                setting: "format keras", found: layer.description,
+                expected: "layers a Keras Sequential can express; a residual block (x + body(x)) needs the functional API")
+        }
+        if standardized, let first = spec.layers.first(where: { if case .dropout = $0 { return false }; return true }),
+           !(first.kind == "dense") {
+            throw SpindleError.invalidConfig(
+                setting: "format keras", found: first.description,
+                expected: "a dense layer first in a --standardize model, so the standardisation folds into its weights")
         }
     }
 
