@@ -88,7 +88,7 @@ let package = Package(
             name: "SpindleTests",
             dependencies: ["Spindle", "HDF5Kit", "SpindleTestSupport"],
             // NumPy reference values and the script that made them, read through #filePath.
-            exclude: ["Core/Reference"]
+            exclude: ["Core/Reference", "Layers/Reference"]
         ),
         .testTarget(
             name: "SpindleCLITests",

@@ -24,7 +24,7 @@ struct ModelOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Hidden layer widths, comma-separated, or 'none' for no hidden layer: shorthand for --model (default: 512,256).")
     var layers: String?
 
-    @Option(help: "Hidden-layer nonlinearity of the --layers shorthand: relu, sigmoid or tanh (default: relu).")
+    @Option(help: "Hidden-layer nonlinearity of the --layers shorthand: relu, sigmoid, tanh, gelu or silu (default: relu).")
     var activation: Activation?
 
     @Option(help: "Objective: cross-entropy (softmax over class labels) or mse (regression targets, or one-hot labels).")

@@ -121,7 +121,7 @@ import Testing
         Case(testDescription: "--lr nan", kind: .usage, arguments: train("data.h5", "--lr", "nan"),
              mentions: ["--lr", "'nan'", "expected a finite number > 0"], prepare: goodData()),
         Case(testDescription: "--activation swish", kind: .usage, arguments: train("data.h5", "--activation", "swish"),
-             mentions: ["--activation", "'swish'", "'relu', 'sigmoid' or 'tanh'"], prepare: goodData()),
+             mentions: ["--activation", "'swish'", "'relu', 'sigmoid', 'tanh', 'gelu' or 'silu'"], prepare: goodData()),
         Case(testDescription: "--loss hinge", kind: .usage, arguments: train("data.h5", "--loss", "hinge"),
              mentions: ["--loss", "'hinge'", "'cross-entropy'", "'mse'"], prepare: goodData()),
         Case(testDescription: "--optimizer rmsprop", kind: .usage, arguments: train("data.h5", "--optimizer", "rmsprop"),

@@ -55,7 +55,8 @@ import Testing
 
     /// The snippet in docs/model-format.md, run as it is, reproduces `spindle predict`: for the
     /// shorthand's models, and for layer lists it cannot express (two activations, a dropout
-    /// before the activation, one dense layer right after another, a layer of its own init).
+    /// before the activation, one dense layer right after another, a layer of its own init,
+    /// norms, nested residual blocks, gelu, silu, leaky_relu).
     @Test(arguments: [
         ModelCase(data: "bundled", options: ["--layers", "32,16", "--activation", "relu", "--dropout", "0.1"],
                   output: "probabilities"),
@@ -70,6 +71,9 @@ import Testing
         ModelCase(data: "synthetic", options: ["--model", "dropout(0.1),dense(10,init=torch),sigmoid,dense(6),dense(7),relu",
                                                "--loss", "mse", "--optimizer", "sgd", "--lr", "0.1"], output: "outputs"),
         ModelCase(data: "bundled", options: ["--model", "dense(24),dropout(0.2),relu", "--standardize"],
+                  output: "probabilities"),
+        ModelCase(data: "synthetic", options: ["--model", "dense(12),batchnorm,gelu,residual(layernorm,dense(12),silu)," +
+                                                   "residual(batchnorm,dense(6),leaky_relu(0.2),dense(12),residual(tanh)),leaky_relu"],
                   output: "probabilities"),
     ])
     func documentedSnippetReproducesPredict(_ model: ModelCase) throws {

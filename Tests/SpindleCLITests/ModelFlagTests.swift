@@ -78,7 +78,7 @@ import Testing
 
     static let mistakes = [
         Mistake(arguments: ["--model", "dense(32),swish"],
-                message: "Error: invalid --model 'swish': expected a layer: one of dense, dropout, repeat, relu, sigmoid, tanh"),
+                message: "Error: invalid --model 'swish': expected a layer: one of dense, dropout, repeat, residual, layernorm, batchnorm, relu, sigmoid, tanh, gelu, silu, leaky_relu"),
         Mistake(arguments: ["--model", "dense(0)"],
                 message: "Error: invalid --model 'dense(0)': expected dense(N) with N a number of units from 1 to 1048576, e.g. dense(128)"),
         Mistake(arguments: ["--model", "dense(8),dropout(1)"],
@@ -91,7 +91,31 @@ import Testing
                 message: "Error: cannot read --model file 'missing.json': No such file or directory"),
         Mistake(arguments: ["--dropout", "1.5"],
                 message: "Error: invalid --dropout '1.5': expected a probability in [0, 1)"),
+        Mistake(arguments: ["--model", "dense(8),leaky_relu(-1)"],
+                message: "Error: invalid --model 'leaky_relu(-1)': expected leaky_relu(A) with A a negative-side slope >= 0, e.g. leaky_relu(0.01)"),
+        Mistake(arguments: ["--model", "repeat(0,residual(layernorm,dense(6)))"],
+                message: "Error: invalid --model 'repeat(0,residual(layernorm,dense(6)))': expected repeat(N, layers…) with N from 1 to 10000 and at least one layer, e.g. repeat(4,dense(64),relu)"),
     ]
+
+    /// Mistakes only the data reveal (the width a block receives, the batch batchnorm sees):
+    /// exit 1 and exactly one line naming the term, nothing written.
+    static let dataMistakes = [
+        Mistake(arguments: ["--model", "dense(16),residual(layernorm,dense(8))"],
+                message: "spindle: invalid --model 'residual(layernorm,dense(8))': expected a body that keeps its input's width 16 (x + body(x)); this one ends at 8"),
+        Mistake(arguments: ["--model", "dense(8),batchnorm,relu", "--batch-size", "1"],
+                message: "spindle: invalid --model 'batchnorm': expected training batches of at least 2 rows, but --batch-size 1 has 1 row; a batch's variance needs two (change --batch-size, or use layernorm)"),
+    ]
+
+    @Test(arguments: dataMistakes)
+    func aSpecTheDataRefuseIsOneLine(_ m: Mistake) throws {
+        let scratch = try Scratch()
+        try Self.data(scratch)
+        let before = scratch.snapshot()
+        let result = try spindle(["train", "data.h5", "--checkpoint-dir", "m"] + m.arguments, in: scratch)
+        #expect(result.status == 1, "\(result.transcript)")
+        #expect(result.stderrLines == [m.message], "\(result.transcript)")
+        #expect(scratch.snapshot() == before)
+    }
 
     /// One line naming the term, exit 64 (a usage error), nothing written.
     @Test(arguments: mistakes)

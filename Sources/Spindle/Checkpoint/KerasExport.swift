@@ -11,6 +11,9 @@ import HDF5Kit
 ///     /dense_<l>/dense_<l>/kernel:0   (I, O) float32 — the transpose of Spindle's (O, I) weight
 ///     /dense_<l>/dense_<l>/bias:0     (O) float32
 ///
+///     /layer_normalization[_k]/…/gamma:0, beta:0                      (N) float32 — a layernorm
+///     /batch_normalization[_k]/…/gamma:0, beta:0, moving_mean:0, moving_variance:0  — a batchnorm
+///
 /// (layer 0 is named plain "dense", as Keras names its first Dense layer.) Every string attribute
 /// is a fixed-length byte string, as Keras writes them; its loader decodes bytes or str alike.
 ///
@@ -51,6 +54,21 @@ public enum KerasExport {
             case let .dropout(p):
                 flush(nil)
                 layers.append("Dropout(\(p))")
+            case let .leakyRelu(slope):
+                // Keras's Dense takes only named activations; LeakyReLU is a layer of its own.
+                flush(nil)
+                layers.append("LeakyReLU(\(slope))")
+            case .layerNorm:
+                flush(nil)
+                layers.append("LayerNormalization(epsilon=1e-05)")
+            case .batchNorm:
+                // Keras's momentum is the running statistics' weight on their old value: 1 − 0.1.
+                flush(nil)
+                layers.append("BatchNormalization(momentum=0.9, epsilon=1e-05)")
+            case .residual:
+                // `checkExpressible` refuses blocks before any weights are written.
+                flush(nil)
+                layers.append("# \(layer) has no Sequential form")
             }
         }
         flush(nil)
@@ -59,38 +77,45 @@ public enum KerasExport {
         return "Sequential([" + layers.joined(separator: ", ") + "])"
     }
 
-    /// The Keras layer classes `kerasModel(_:)` uses, for its import line: Dense, then Dropout and
-    /// Activation when the model has them.
+    /// The Keras layer classes `kerasModel(_:)` uses, for its import line: Dense, then the
+    /// others the model has.
     public static func kerasLayerTypes(_ spec: ModelSpec) -> [String] {
         let model = kerasModel(spec)
-        return ["Dense"] + ["Dropout", "Activation"].filter { model.contains("\($0)(") }
+        return ["Dense"] + ["Dropout", "Activation", "LeakyReLU", "LayerNormalization", "BatchNormalization"]
+            .filter { model.contains("\($0)(") }
     }
 
     /// Writes `network`'s weights to `path` in the Keras layout above, atomically (temporary
     /// file, fsync, rename), replacing any file there.
     /// - Throws: `SpindleError.cannotWrite` when `path` is a directory or its directory is
-    ///   missing or not writable, or for a standardised model whose
-    ///   first dense layer does not see the inputs directly (the statistics cannot be folded into
-    ///   it); `HDF5Error` if HDF5 fails.
+    ///   missing or not writable; `SpindleError.invalidConfig` for a model Keras's Sequential
+    ///   cannot express (`checkExpressible`); `HDF5Error` if HDF5 fails.
     public static func write(_ network: Network, to path: String) throws {
-        if network.featureScaling != nil,
-           let blocking = network.spec.layers.prefix(while: { !$0.hasParameters }).first(where: { !isDropout($0) }) {
-            throw SpindleError.cannotWrite(
-                path: path, reason: "the model standardises its inputs and applies \(blocking) before its first dense layer, " +
-                    "so the statistics cannot be folded into that layer's weights; Keras would need a Normalization layer first")
-        }
+        try checkExpressible(network.spec, standardized: network.featureScaling != nil)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw SpindleError.cannotWrite(path: path, reason: "it is a directory; expected a file name")
         }
         let layers = network.layout.denseLayers
-        let names = layers.indices.map(layerName)
+        let groups = network.layout.groups
+        let names = kerasNames(groups.map(\.kind))
         try AtomicFile.writeHDF5(to: path) { file in
             try file.setAttribute("layer_names", names, fixedLength: true)
             try file.setAttribute("backend", backend, fixedLength: true)
             try file.setAttribute("keras_version", kerasVersion, fixedLength: true)
+            for (group, name) in zip(groups, names) where group.kind != "dense" {
+                // A norm: gamma, beta (and moving_mean, moving_variance) as Keras names them.
+                let h5 = try file.createGroup(name)
+                let renamed = ["weight": "gamma", "bias": "beta", "running_mean": "moving_mean", "running_var": "moving_variance"]
+                let weightNames = group.tensors.map { "\(name)/\(renamed[$0.name]!):0" }
+                try h5.setAttribute("weight_names", weightNames, fixedLength: true)
+                for (tensor, weightName) in zip(group.tensors, weightNames) {
+                    try h5.createDataset(weightName, type: .float32, shape: tensor.shape).write(network.values(tensor))
+                }
+            }
+            let denseNames = zip(groups, names).filter { $0.0.kind == "dense" }.map(\.1)
             for (l, layer) in layers.enumerated() {
-                let name = names[l], outputs = layer.outputs, inputs = layer.inputs
+                let name = denseNames[l], outputs = layer.outputs, inputs = layer.inputs
                 let h5 = try file.createGroup(name)
                 let kernelName = "\(name)/kernel:0", biasName = "\(name)/bias:0"
                 try h5.setAttribute("weight_names", [kernelName, biasName], fixedLength: true)
@@ -104,6 +129,38 @@ public enum KerasExport {
                 try h5.createDataset(kernelName, type: .float32, shape: [inputs, outputs]).write(kernel)
                 try h5.createDataset(biasName, type: .float32, shape: [outputs]).write(biases)
             }
+        }
+    }
+
+    /// Keras's names for the layers with weights, given their kinds in order: each class counts
+    /// its own ("dense", "dense_1", "layer_normalization", "batch_normalization_1", …), as a
+    /// fresh Keras session names the layers of its first model.
+    static func kerasNames(_ kinds: [String]) -> [String] {
+        var counts: [String: Int] = [:]
+        return kinds.map { kind in
+            let base = ["layernorm": "layer_normalization", "batchnorm": "batch_normalization"][kind] ?? "dense"
+            let k = counts[base, default: 0]
+            counts[base] = k + 1
+            return k == 0 ? base : "\(base)_\(k)"
+        }
+    }
+
+    /// Refuses a model this export cannot write as a Keras Sequential: a residual block (a
+    /// Sequential has no skip connections), or standardisation when a layer before the first
+    /// dense layer (a norm) would stop it folding into that layer's weights.
+    /// - Throws: `SpindleError.invalidConfig` naming the layer.
+    public static func checkExpressible(_ spec: ModelSpec, standardized: Bool = false) throws {
+        for layer in spec.layers {
+            guard case .residual = layer else { continue }
+            throw SpindleError.invalidConfig(
+                setting: "format keras", found: layer.description,
+                expected: "layers a Keras Sequential can express; a residual block (x + body(x)) needs the functional API")
+        }
+        if standardized, let first = spec.layers.first(where: { if case .dropout = $0 { return false }; return true }),
+           !(first.kind == "dense") {
+            throw SpindleError.invalidConfig(
+                setting: "format keras", found: first.description,
+                expected: "a dense layer first in a --standardize model, so the standardisation folds into its weights")
         }
     }
 
@@ -124,11 +181,6 @@ public enum KerasExport {
             b[o] = Float(Double(b[o]) - shift)
         }
         return (w, b)
-    }
-
-    private static func isDropout(_ layer: LayerSpec) -> Bool {
-        if case .dropout = layer { return true }
-        return false
     }
 
     static func transposed(_ matrix: [Float], rows: Int, columns: Int) -> [Float] {

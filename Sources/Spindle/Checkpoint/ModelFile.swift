@@ -14,6 +14,11 @@ import HDF5Kit
 ///                            and shaped as PyTorch's state_dict for the same module:
 ///     /model/<i>_dense/weight  (out, in) float32 — y = x · weightᵀ + bias
 ///     /model/<i>_dense/bias    (out) float32
+///     /model/<i>_layernorm/weight, bias  (N) float32 — nn.LayerNorm
+///     /model/<i>_batchnorm/weight, bias, running_mean, running_var  (N) float32 — nn.BatchNorm1d
+///                            (no num_batches_tracked: with a fixed momentum nothing reads it)
+///     /model/<i>_residual/<j>_<kind>/…  the layers of a residual block's body, j its position in
+///                            the body — PyTorch's `i.body.j.weight`
 ///     /model/standardize/mean, /model/standardize/std  (in) float32, when trained with
 ///                            --standardize: the network sees (x − mean) / std
 ///     /optimizer             attrs: kind, step
@@ -75,7 +80,12 @@ public struct ModelFile: Sendable {
             try model.setAttribute("architecture", spec.architecture)
             let layout = network.layout
             for group in layout.groups {
-                let h5 = try model.createGroup(group.name(digits: layout.indexDigits))
+                // A block's layers sit in groups inside the block's ("03_residual/01_dense").
+                var h5 = model, path = ""
+                for part in group.name(digits: layout.indexDigits).split(separator: "/") {
+                    path += (path.isEmpty ? "" : "/") + part
+                    h5 = model.exists(path) ? try model.openGroup(path) : try model.createGroup(path)
+                }
                 for tensor in group.tensors {
                     let values = UnsafeBufferPointer(start: network.parameters.base + tensor.offset, count: tensor.count)
                     try writeFloats(h5, tensor.name, values, shape: tensor.shape)

@@ -44,13 +44,30 @@ enum DenseKernels {
         dropout: DropoutDraw?, firstRow: Int,
         next: UnsafeMutablePointer<Float>?, mask: UnsafeMutablePointer<Float>?
     ) {
+        biasActivation(z, rows: rows, units: n, bias: bias, function: .plain(activation), preActivations: nil,
+                       dropout: dropout, firstRow: firstRow, next: next, mask: mask)
+    }
+
+    /// As above for any `Nonlinearity`; `preActivations` (R, N), when given, receives z + b
+    /// (what GELU's and SiLU's backward needs).
+    @inline(__always)
+    static func biasActivation(
+        _ z: UnsafeMutablePointer<Float>, rows: Int, units n: Int,
+        bias: UnsafePointer<Float>, function: Nonlinearity, preActivations: UnsafeMutablePointer<Float>?,
+        dropout: DropoutDraw?, firstRow: Int,
+        next: UnsafeMutablePointer<Float>?, mask: UnsafeMutablePointer<Float>?
+    ) {
         for r in 0..<rows {
             let zr = z + r * n
-            switch activation {
-            case .relu:
+            switch function {
+            case .plain(.relu):
                 for j in 0..<n { let v = zr[j] + bias[j]; zr[j] = v > 0 ? v : 0 }
-            case .sigmoid, .tanh:
-                for j in 0..<n { zr[j] = activation.apply(zr[j] + bias[j]) }
+            default:
+                if let kept = preActivations.map({ $0 + r * n }) {
+                    for j in 0..<n { let v = zr[j] + bias[j]; kept[j] = v; zr[j] = function.apply(v) }
+                } else {
+                    for j in 0..<n { zr[j] = function.apply(zr[j] + bias[j]) }
+                }
             }
         }
         guard let d = dropout, let next, let mask else { return }
@@ -73,19 +90,29 @@ enum DenseKernels {
     /// - Parameters:
     ///   - d: (R, N) gradient with respect to the layer's output (after dropout).
     ///   - a: (R, N) the activations f(z), before dropout.
+    ///   - z: (R, N) the pre-activations; read only when `function.needsInput`.
     ///   - mask: (R, N) the dropout mask, or nil without dropout.
     @inline(__always)
     static func activationBackward(
         _ d: UnsafeMutablePointer<Float>, rows: Int, units n: Int,
-        activations a: UnsafePointer<Float>, activation: Activation,
-        mask: UnsafePointer<Float>?
+        activations a: UnsafePointer<Float>, preActivations z: UnsafePointer<Float>?,
+        function: Nonlinearity, mask: UnsafePointer<Float>?
     ) {
         let count = rows * n
-        switch activation {
-        case .relu:
+        switch function {
+        case .plain(.relu):
             for i in 0..<count where !(a[i] > 0) { d[i] = 0 }
-        case .sigmoid, .tanh:
-            for i in 0..<count { d[i] *= activation.derivative(output: a[i]) }
+        case .plain(.sigmoid), .plain(.tanh):
+            if case let .plain(activation) = function {
+                for i in 0..<count { d[i] *= activation.derivative(output: a[i]) }
+            }
+        default:
+            if function.needsInput, let z {
+                for i in 0..<count { d[i] *= function.derivative(input: z[i], output: a[i]) }
+            } else {
+                precondition(!function.needsInput, "activationBackward: \(function) needs the pre-activations")
+                for i in 0..<count { d[i] *= function.derivative(input: 0, output: a[i]) }
+            }
         }
         if let mask {
             for i in 0..<count { d[i] *= mask[i] }

@@ -6,19 +6,20 @@
 ///
 ///     weight  (O, I) row-major at `weightOffset`, PyTorch's `nn.Linear.weight`
 ///     bias    (O) at `biasOffset`
-///     scratch[0] (B, O) A before dropout, scratch[1] (B, O) the mask — only when training with
-///                dropout; otherwise Y = A lives in the output buffer itself
+///     scratch, training only: with dropout (B, O) A before dropout and (B, O) the mask (otherwise
+///                Y = A lives in the output buffer itself); then, when f' needs it (GELU, SiLU),
+///                (B, O) Z + b, the pre-activation
 final class DenseLayer: Layer, @unchecked Sendable {
     let inputWidth: Int
     let outputWidth: Int
-    let activation: Activation?
+    let activation: Nonlinearity?
     /// The fused dropout's probability and its ordinal among the model's dropout layers (which
     /// keys its draws).
     let dropout: (probability: Float, ordinal: Int)?
     let weightOffset: Int
     var biasOffset: Int { weightOffset + inputWidth * outputWidth }
 
-    init(inputs: Int, outputs: Int, activation: Activation?, dropout: (probability: Float, ordinal: Int)?,
+    init(inputs: Int, outputs: Int, activation: Nonlinearity?, dropout: (probability: Float, ordinal: Int)?,
          offset: Int) {
         precondition(dropout == nil || activation != nil, "DenseLayer: dropout is fused only after an activation")
         inputWidth = inputs
@@ -34,20 +35,30 @@ final class DenseLayer: Layer, @unchecked Sendable {
     }
     var unitCount: Int { outputWidth }
 
+    /// Whether training keeps the pre-activation for the backward pass.
+    private var keepsPreActivation: Bool { activation?.needsInput ?? false }
+
     func scratch(training: Bool) -> ScratchNeeds {
-        training && dropout != nil ? ScratchNeeds(perRow: [outputWidth, outputWidth]) : ScratchNeeds()
+        guard training else { return ScratchNeeds() }
+        return ScratchNeeds(perRow: (dropout != nil ? [outputWidth, outputWidth] : [])
+                                + (keepsPreActivation ? [outputWidth] : []))
     }
 
-    /// A (B, O): where f(Z) is, before dropout.
-    private func activations(_ io: LayerIO) -> UnsafeMutablePointer<Float> {
-        io.scratch.isEmpty ? io.output : io.scratch[0]
+    /// (B, O) each: where A = f(Z) is, before dropout; the mask; the kept pre-activation. An
+    /// evaluation workspace has no scratch: A is the output, and nothing is kept.
+    private func buffers(_ io: LayerIO) -> (a: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<Float>?,
+                                            z: UnsafeMutablePointer<Float>?) {
+        guard !io.scratch.isEmpty else { return (io.output, nil, nil) }
+        let z = keepsPreActivation ? io.scratch[io.scratch.count - 1] : nil
+        return dropout == nil ? (io.output, nil, z) : (io.scratch[0], io.scratch[1], z)
     }
 
     // MARK: - Phase A
 
     func forward(_ io: LayerIO, rows: Range<Int>, context: RowContext) {
         let r0 = rows.lowerBound, count = rows.count, nIn = inputWidth, nOut = outputWidth
-        let a = activations(io) + r0 * nOut
+        let kept = buffers(io)
+        let a = kept.a + r0 * nOut
         // Z (R, O) = X (R, I) · Wᵀ;  W is (O, I) row-major.
         BLAS.sgemm(.none, .transposed, m: count, n: nOut, k: nIn,
                    a: io.input + r0 * nIn, lda: nIn, b: io.parameters + weightOffset, ldb: nIn,
@@ -56,14 +67,15 @@ final class DenseLayer: Layer, @unchecked Sendable {
             DenseKernels.addBias(a, rows: count, units: nOut, bias: io.parameters + biasOffset)
             return
         }
-        let draw = io.scratch.isEmpty ? nil : dropout.map {
+        let draw = kept.mask == nil ? nil : dropout.map {
             DenseKernels.DropoutDraw(probability: $0.probability, seed: context.seed, step: context.step,
                                      layer: $0.ordinal, rowOffset: context.rowOffset)
         }
         DenseKernels.biasActivation(
-            a, rows: count, units: nOut, bias: io.parameters + biasOffset, activation: activation,
+            a, rows: count, units: nOut, bias: io.parameters + biasOffset, function: activation,
+            preActivations: kept.z.map { $0 + r0 * nOut },
             dropout: draw, firstRow: r0, next: draw == nil ? nil : io.output + r0 * nOut,
-            mask: draw == nil ? nil : io.scratch[1] + r0 * nOut)
+            mask: kept.mask.map { $0 + r0 * nOut })
     }
 
     func backward(_ io: LayerIO, rows: Range<Int>, context: RowContext) {
@@ -71,9 +83,11 @@ final class DenseLayer: Layer, @unchecked Sendable {
         let r0 = rows.lowerBound, count = rows.count, nIn = inputWidth, nOut = outputWidth
         // ∂L/∂Y → ∂L/∂Z in place (· mask · f'(A)): phase B reads ∂L/∂Z.
         if let activation {
+            let kept = buffers(io)
             DenseKernels.activationBackward(
-                dY + r0 * nOut, rows: count, units: nOut, activations: activations(io) + r0 * nOut,
-                activation: activation, mask: io.scratch.isEmpty ? nil : UnsafePointer(io.scratch[1] + r0 * nOut))
+                dY + r0 * nOut, rows: count, units: nOut, activations: kept.a + r0 * nOut,
+                preActivations: kept.z.map { UnsafePointer($0 + r0 * nOut) },
+                function: activation, mask: kept.mask.map { UnsafePointer($0 + r0 * nOut) })
         }
         // ∂L/∂X (R, I) = ∂L/∂Z (R, O) · W (O, I).
         guard let dX = io.inputGradient else { return }

@@ -23,6 +23,8 @@ protocol Layer: AnyObject, Sendable {
     var unitCount: Int { get }
     /// Buffers the layer keeps besides its output and its output's gradient.
     func scratch(training: Bool) -> ScratchNeeds
+    /// Another layer's buffer this one reads (`LayerIO.linked`): a residual block's ends.
+    var link: LayerLink? { get }
 
     /// Rows `rows` of the output from the same rows of the input.
     func forward(_ io: LayerIO, rows: Range<Int>, context: RowContext)
@@ -48,6 +50,7 @@ extension Layer {
     var unitCount: Int { 0 }
     var parameters: [ParameterTensor] { [] }
     func scratch(training: Bool) -> ScratchNeeds { ScratchNeeds() }
+    var link: LayerLink? { nil }
     func parameterGradient(_ io: LayerIO, units: Range<Int>, rows: Int, gradients: UnsafeMutablePointer<Float>) {}
     func parameterRanges(units: Range<Int>) -> [(range: Range<Int>, decays: Bool)] { [] }
     var needsRowStatistics: Bool { false }
@@ -64,6 +67,14 @@ public struct ParameterTensor: Sendable, Equatable {
     public var offset: Int
     public var count: Int { shape.reduce(1, *) }
     public var range: Range<Int> { offset..<(offset + count) }
+}
+
+/// A buffer of another layer of the plan, by the layer's plan index.
+enum LayerLink: Equatable {
+    /// (B, O) its output.
+    case output(of: Int)
+    /// (B, O) its output's gradient (nil where the workspace keeps none).
+    case outputGradient(of: Int)
 }
 
 /// What a layer asks the workspace for, allocated once when the engine is made.
@@ -88,6 +99,8 @@ struct LayerIO {
     var scratch: [UnsafeMutablePointer<Float>]
     /// The flat parameter buffer.
     var parameters: UnsafeMutablePointer<Float>
+    /// The buffer `Layer.link` names, or nil.
+    var linked: UnsafeMutablePointer<Float>? = nil
 }
 
 /// What a pass over rows needs to know besides the buffers.

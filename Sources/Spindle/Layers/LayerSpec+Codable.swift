@@ -1,7 +1,8 @@
 import Foundation
 
 /// JSON form: a bare string for a term without arguments ("relu"), else an object keyed by the
-/// term's name ({"dense": 512, "init": "he"}, {"dropout": 0.2}).
+/// term's name ({"dense": 512, "init": "he"}, {"dropout": 0.2}, {"leaky_relu": 0.1}); a residual
+/// block's value is its body's list ({"residual": ["layernorm", {"dense": 64}, "relu"]}).
 extension LayerSpec: Codable {
     private struct Key: CodingKey {
         var stringValue: String
@@ -22,6 +23,16 @@ extension LayerSpec: Codable {
             throw DecodingError.dataCorrupted(.init(
                 codingPath: decoder.codingPath,
                 debugDescription: "expected one layer per object, e.g. {\"dense\": 512}, found keys \(c.allKeys.map(\.stringValue).sorted())"))
+        }
+        if name == "residual" {
+            let body = try c.decode([LayerSpec].self, forKey: Key(name))
+            guard !body.isEmpty, c.allKeys.count == 1 else {
+                throw DecodingError.dataCorrupted(.init(
+                    codingPath: decoder.codingPath + [Key(name)],
+                    debugDescription: "expected a non-empty layer list for 'residual', e.g. {\"residual\": [{\"dense\": 64}, \"relu\"]}"))
+            }
+            self = .residual(body)
+            return
         }
         let initialization = try c.decodeIfPresent(String.self, forKey: Key("init"))
         var arguments: [String]
@@ -50,6 +61,15 @@ extension LayerSpec: Codable {
         case let .dropout(p):
             var c = encoder.container(keyedBy: Key.self)
             try c.encode(p, forKey: Key("dropout"))
+        case let .leakyRelu(slope):
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(slope, forKey: Key("leaky_relu"))
+        case .layerNorm, .batchNorm:
+            var c = encoder.singleValueContainer()
+            try c.encode(kind)
+        case let .residual(body):
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(body, forKey: Key("residual"))
         }
     }
 }

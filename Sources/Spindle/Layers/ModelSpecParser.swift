@@ -4,15 +4,19 @@ import Foundation
 ///
 ///     list := term ("," term)*
 ///     term := name ["(" argument ("," argument)* ")"]
-///     argument := number | key "=" value | term          (terms only inside repeat)
+///     argument := number | key "=" value | term          (terms only inside repeat, residual)
 ///
 /// e.g. `dense(512),relu,dropout(0.2),dense(256,init=torch),relu` or
-/// `dense(128),repeat(3,dense(128),tanh)`. `repeat(n, …)` is written out n times. Every mistake
+/// `dense(128),repeat(3,residual(layernorm,dense(128),gelu))`. `repeat(n, …)` is written out n
+/// times; `residual(…)` keeps its body as one term. Every mistake
 /// throws `SpindleError.invalidConfig` for `--model`, quoting the term that is wrong and saying
 /// what was expected there.
 public enum ModelSpecParser {
     /// The names a term may have, for error messages.
-    static let termNames = ["dense", "dropout", "repeat"] + Activation.allCases.map(\.rawValue)
+    static let termNames = ["dense", "dropout", "repeat", "residual", "layernorm", "batchnorm"]
+        + Activation.allCases.map(\.rawValue) + ["leaky_relu"]
+    /// Terms whose arguments are layers (a bare name there is a term, not a number).
+    static let blockNames: Set<String> = ["repeat", "residual"]
     /// Widest dense layer accepted; beyond it a typo is likelier than a model.
     static let widthLimit = 1 << 20
 
@@ -71,6 +75,21 @@ public enum ModelSpecParser {
                 throw fail("dropout(P) with P a probability in [0, 1), e.g. dropout(0.2)")
             }
             return [.dropout(p)]
+        case "leaky_relu":
+            guard term.numbers.count <= 1, term.body.isEmpty else { throw fail("leaky_relu(A) with one slope A, e.g. leaky_relu(0.01)") }
+            guard let text = term.numbers.first else { return [.leakyRelu(LayerSpec.leakyReluSlope)] }
+            guard let slope = Double(text), slope >= 0, slope.isFinite else {
+                throw fail("leaky_relu(A) with A a negative-side slope >= 0, e.g. leaky_relu(0.01)")
+            }
+            return [.leakyRelu(slope)]
+        case "layernorm", "batchnorm":
+            guard term.numbers.isEmpty, term.body.isEmpty else { throw fail("\(term.name) without arguments (it normalises its input's width)") }
+            return [term.name == "layernorm" ? .layerNorm : .batchNorm]
+        case "residual":
+            guard term.numbers.isEmpty, !term.body.isEmpty else {
+                throw fail("residual(layers…) with at least one layer, e.g. residual(layernorm,dense(64),relu)")
+            }
+            return [.residual(term.body)]
         case "repeat":
             guard term.numbers.count == 1, let n = Int(term.numbers[0]), (1...10_000).contains(n), !term.body.isEmpty else {
                 throw fail("repeat(N, layers…) with N from 1 to 10000 and at least one layer, e.g. repeat(4,dense(64),relu)")
@@ -116,7 +135,7 @@ public enum ModelSpecParser {
                     if consume("=") {
                         skipSpaces()
                         term.options[token] = word()
-                    } else if peek == "(" || (term.name == "repeat" && !token.isEmpty && Double(token) == nil) {
+                    } else if peek == "(" || (ModelSpecParser.blockNames.contains(term.name) && !token.isEmpty && Double(token) == nil) {
                         position = argumentStart
                         term.body += try ModelSpecParser.layer(try self.term())
                     } else {

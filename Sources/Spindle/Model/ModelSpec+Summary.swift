@@ -11,17 +11,32 @@ extension ModelSpec {
         public var parameters: Int
     }
 
-    /// Every layer of `allLayers` with its output shape and parameter count.
+    /// Every layer of `allLayers` with its output shape and trained-parameter count (a residual
+    /// block is one row holding its body's; batchnorm's running statistics are state, not
+    /// counted, as PyTorch's `parameters()` leaves them out).
     public var layerRows: [LayerRow] {
         var width = inputCount
         return allLayers.enumerated().map { index, layer in
-            var parameters = 0
-            if case let .dense(units, _) = layer {
-                parameters = (width + 1) * units
-                width = units
-            }
+            let parameters = Self.trainedParameters(layer, width: width)
+            width = [layer].outputWidth(from: width)
             let name = index == layers.count ? "\(layer) (output)" : layer.description
             return LayerRow(index: index, layer: name, outputShape: [width], parameters: parameters)
+        }
+    }
+
+    /// Trained parameters of `layer` when its input is `width` wide.
+    static func trainedParameters(_ layer: LayerSpec, width: Int) -> Int {
+        switch layer {
+        case let .dense(units, _): return (width + 1) * units
+        case .layerNorm, .batchNorm: return 2 * width
+        case let .residual(body):
+            var inner = width, total = 0
+            for part in body {
+                total += trainedParameters(part, width: inner)
+                inner = [part].outputWidth(from: inner)
+            }
+            return total
+        case .activation, .leakyRelu, .dropout: return 0
         }
     }
 

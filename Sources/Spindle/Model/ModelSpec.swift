@@ -48,27 +48,64 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         }
     }
 
-    /// Input width, then the width of every dense layer: [F, H1, …, C].
+    /// Input width, then the width of every dense layer (blocks' included, in order): [F, H1, …, C].
     public var widths: [Int] {
-        [inputCount] + zip(allLayers, outputWidths).compactMap { $0.0.hasParameters ? $0.1 : nil }
+        [inputCount] + allLayers.flatMap(\.denseUnits)
     }
 
     /// Human-readable architecture: "784-512-256-10" (the dense widths).
     public var architecture: String { widths.map(String.init).joined(separator: "-") }
 
     /// The initialisation of dense layer `index` of `allLayers`: its own `init=`, else the
-    /// model's, else He when a ReLU follows it (past any dropout) and Glorot otherwise.
+    /// model's, else He when a ReLU (or GELU, SiLU, leaky ReLU) follows it (past any dropout or
+    /// normalisation) and Glorot otherwise.
     public func initialization(ofLayer index: Int) -> Initialization {
-        if case let .dense(_, own) = allLayers[index], let own { return own }
+        initialization(ofLayerAt: [index])
+    }
+
+    /// As `initialization(ofLayer:)` for a dense layer anywhere: `path` is its index in
+    /// `allLayers`, then in the body of each residual block it sits in (e.g. [3, 1]: layer 1 of
+    /// block 3's body). Inside a body, only the layers after it in that body count.
+    public func initialization(ofLayerAt path: [Int]) -> Initialization {
+        var list = allLayers
+        for k in path.dropLast() {
+            guard case let .residual(body) = list[k] else { preconditionFailure("ModelSpec: no block at \(path)") }
+            list = body
+        }
+        let index = path[path.count - 1]
+        if case let .dense(_, own) = list[index], let own { return own }
         if let initialization { return initialization }
-        guard index < layers.count else { return .glorot }  // the output layer feeds the loss
-        for next in layers[(index + 1)...] {
+        guard path.count > 1 || index < layers.count else { return .glorot }  // the output layer feeds the loss
+        for next in list[(index + 1)...] {
             switch next {
-            case .dropout: continue
+            case .dropout, .layerNorm, .batchNorm: continue
             case let .activation(activation): return activation.initialization
-            case .dense: return .glorot
+            case .leakyRelu: return .he
+            case .dense, .residual: return .glorot
             }
         }
         return .glorot
+    }
+
+    /// Checks that every residual block's body keeps the width of its input, e.g. refuses
+    /// `residual(dense(64))` after `dense(128)`.
+    /// - Throws: `SpindleError.invalidConfig(setting: "model", …)` naming the block.
+    public func validateBlocks() throws {
+        func check(_ list: [LayerSpec], from width: Int) throws {
+            var width = width
+            for layer in list {
+                if case let .residual(body) = layer {
+                    try check(body, from: width)
+                    let out = body.outputWidth(from: width)
+                    guard out == width else {
+                        throw SpindleError.invalidConfig(
+                            setting: "model", found: layer.description,
+                            expected: "a body that keeps its input's width \(width) (x + body(x)); this one ends at \(out)")
+                    }
+                }
+                width = [layer].outputWidth(from: width)
+            }
+        }
+        try check(layers, from: inputCount)
     }
 }

@@ -10,9 +10,10 @@ public final class Network: @unchecked Sendable {
     public var featureScaling: FeatureScaling?
 
     /// A freshly initialised network: each dense layer's weights uniform as
-    /// `spec.initialization(ofLayer:)` says, biases zero (uniform too for `torch`).
+    /// `spec.initialization(ofLayerAt:)` says, biases zero (uniform too for `torch`); norms'
+    /// weights 1 and biases 0, batchnorm's running mean 0 and variance 1 (as PyTorch's).
     ///
-    /// Weight i of dense layer d (the d-th dense layer of the model) is drawn from Philox with
+    /// Weight i of dense layer d (the d-th parameter group of the model) is drawn from Philox with
     /// counter (i/4, 0, purpose·2¹⁶ + d, 0), lane i mod 4, and key `seed`, so initialisation is
     /// the same on every machine and thread count; torch-initialised biases use their own purpose.
     public init(spec: ModelSpec, seed: UInt64) {
@@ -21,9 +22,15 @@ public final class Network: @unchecked Sendable {
         layout = plan.layout
         parameters = FloatBuffer(count: layout.parameterCount)
         for (d, group) in layout.groups.enumerated() {
+            guard group.kind == "dense" else {
+                for name in ["weight", "running_var"] {
+                    if let ones = group.tensor(name) { parameters.base.advanced(by: ones.offset).update(repeating: 1, count: ones.count) }
+                }
+                continue
+            }
             guard let weight = group.tensor("weight"), let bias = group.tensor("bias") else { continue }
             let fanOut = weight.shape[0], fanIn = weight.count / fanOut
-            let rule = spec.initialization(ofLayer: group.index)
+            let rule = spec.initialization(ofLayerAt: group.path)
             fillUniform(weight.range, limit: rule.limit(fanIn: fanIn, fanOut: fanOut),
                         purpose: .initialization, layer: d, seed: seed)
             if let limit = rule.biasLimit(fanIn: fanIn) {
@@ -77,10 +84,12 @@ public final class Network: @unchecked Sendable {
     }
 
     /// Weights of the d-th dense layer as (outputs, inputs) row-major.
-    public func weights(layer d: Int) -> [Float] { values(layout.groups[d].tensor("weight")!) }
+    public func weights(layer d: Int) -> [Float] { values(denseGroups[d].tensor("weight")!) }
 
     /// Biases of the d-th dense layer, (outputs).
-    public func biases(layer d: Int) -> [Float] { values(layout.groups[d].tensor("bias")!) }
+    public func biases(layer d: Int) -> [Float] { values(denseGroups[d].tensor("bias")!) }
+
+    private var denseGroups: [ParameterLayout.Group] { layout.groups.filter { $0.kind == "dense" } }
 
     /// Whether every parameter is a finite number.
     public var isFinite: Bool {

@@ -69,6 +69,10 @@ public final class StepEngine: @unchecked Sendable {
         let trained = layers.indices.filter { layers[$0].unitCount > 0 }
         self.trained = trained
         statisticsLayers = layers.indices.filter { layers[$0].needsRowStatistics }
+        // Each rank would normalise with its own share's statistics, not the global batch's
+        // (SyncBatchNorm); `Trainer` refuses such a run with a message, this catches other callers.
+        precondition(communicator.size == 1 || statisticsLayers.isEmpty,
+                     "StepEngine: batch statistics across \(communicator.size) ranks are not implemented")
         let units = trained.map { layers[$0].unitCount }
         unitOffsets = units.indices.map { units[..<$0].reduce(0, +) }
         unitNorms = FloatBuffer(count: units.reduce(0, +))

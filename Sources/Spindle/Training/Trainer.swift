@@ -45,6 +45,8 @@ public final class Trainer {
         self.data = train
         self.validation = validation
         let spec = config.modelSpec(inputs: train.featureCount, outputs: outputs)
+        try spec.validateBlocks()
+        try Self.checkBatchStatistics(config, trainRows: train.rows, ranks: communicator.size)
         network = Network(spec: spec, seed: config.seed)
         if config.standardize {
             if let scaling {
@@ -60,6 +62,27 @@ public final class Trainer {
                             seed: config.seed, communicator: communicator)
         evaluator = Evaluator(network: network, pool: engine.pool, shards: config.shards)
         train.attach(engine.pool)
+    }
+
+    /// A batchnorm layer normalises over the batch's rows: a batch of one row has no variance
+    /// (PyTorch refuses it too), and across ranks the statistics would be each rank's share's,
+    /// not the global batch's (SyncBatchNorm's), which is not implemented: both are refused.
+    static func checkBatchStatistics(_ config: TrainingConfig, trainRows: Int, ranks: Int) throws {
+        guard config.model.contains(where: \.containsBatchNorm) else { return }
+        let last = trainRows % config.batchSize
+        if config.batchSize == 1 || trainRows == 1 || last == 1 {
+            let batch = config.batchSize == 1 || trainRows == 1 ? "--batch-size \(config.batchSize)"
+                : "the last batch of each epoch (\(trainRows) rows, --batch-size \(config.batchSize))"
+            throw SpindleError.invalidConfig(
+                setting: "model", found: "batchnorm",
+                expected: "training batches of at least 2 rows, but \(batch) has 1 row; a batch's variance needs two " +
+                    "(change --batch-size, or use layernorm)")
+        }
+        if ranks > 1 {
+            throw SpindleError.invalidConfig(
+                setting: "model", found: "batchnorm",
+                expected: "a single process: batch statistics across \(ranks) MPI ranks are not implemented (use layernorm, or one rank)")
+        }
     }
 
     /// Continues from a checkpoint: its parameters and optimizer moments replace the fresh ones.

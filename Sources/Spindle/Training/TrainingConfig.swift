@@ -76,15 +76,24 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         func fail(_ setting: String, _ found: String, _ expected: String) throws -> Never {
             throw SpindleError.invalidConfig(setting: setting, found: found, expected: expected)
         }
-        for layer in model {
-            switch layer {
-            case let .dense(units, _) where !(1...ModelSpecParser.widthLimit).contains(units):
-                try fail("model", layer.description, "a number of units from 1 to \(ModelSpecParser.widthLimit)")
-            case let .dropout(p) where !(p >= 0 && p < 1):
-                try fail("model", layer.description, "a dropout probability in [0, 1)")
-            default: break
+        func check(_ layers: [LayerSpec]) throws {
+            for layer in layers {
+                switch layer {
+                case let .dense(units, _) where !(1...ModelSpecParser.widthLimit).contains(units):
+                    try fail("model", layer.description, "a number of units from 1 to \(ModelSpecParser.widthLimit)")
+                case let .dropout(p) where !(p >= 0 && p < 1):
+                    try fail("model", layer.description, "a dropout probability in [0, 1)")
+                case let .leakyRelu(slope) where !(slope >= 0 && slope.isFinite):
+                    try fail("model", layer.description, "a negative-side slope >= 0")
+                case let .residual(body) where body.isEmpty:
+                    try fail("model", layer.description, "a residual block with at least one layer")
+                case let .residual(body):
+                    try check(body)
+                default: break
+                }
             }
         }
+        try check(model)
         if !(1...Self.shardLimit).contains(shards) {
             try fail("shards", "\(shards)", "a count from 1 to \(Self.shardLimit)")
         }

@@ -8,6 +8,7 @@
 ///                             (a dense layer leaves ∂L/∂Z there for phase B); training only,
 ///                             and only for layers from the first with parameters on
 ///   scratch[l]      what the layer asked for (`ScratchNeeds`): e.g. dropout masks
+///   io[l].linked    another layer's buffer it reads (`LayerLink`): a residual block's ends
 final class Workspace: @unchecked Sendable {
     let capacity: Int
     let batchInput: FloatBuffer
@@ -40,10 +41,16 @@ final class Workspace: @unchecked Sendable {
             return needs.perRow.map { FloatBuffer(count: capacity * $0) } + needs.fixed.map { FloatBuffer(count: $0) }
         }
         io = plan.layers.indices.map { l in
-            LayerIO(input: l == 0 ? batchInput.base : outputs[l - 1].base,
-                    output: outputs[l].base, outputGradient: gradients[l]?.base,
-                    inputGradient: l > first ? gradients[l - 1]?.base : nil,
-                    scratch: scratch[l].map(\.base), parameters: network.parameters.base)
+            var linked: UnsafeMutablePointer<Float>? = nil
+            switch plan.layers[l].link {
+            case let .output(of: k)?: linked = outputs[k].base
+            case let .outputGradient(of: k)?: linked = gradients[k]?.base
+            case nil: break
+            }
+            return LayerIO(input: l == 0 ? batchInput.base : outputs[l - 1].base,
+                           output: outputs[l].base, outputGradient: gradients[l]?.base,
+                           inputGradient: l > first ? gradients[l - 1]?.base : nil,
+                           scratch: scratch[l].map(\.base), parameters: network.parameters.base, linked: linked)
         }
         (self.batchInput, self.outputs, self.gradients, self.scratch) = (batchInput, outputs, gradients, scratch)
         labels = .allocate(capacity: capacity)

@@ -66,9 +66,9 @@ import Testing
         let network = Network(spec: ModelSpec(inputCount: 3, layers: [.activation(.tanh), .dense(units: 4)], outputCount: 2), seed: 1)
         network.featureScaling = FeatureScaling(mean: [0, 1, 2], std: [1, 2, 3])
         let path = scratch.path("weights.h5")
-        #expect(throws: SpindleError.cannotWrite(
-            path: path, reason: "the model standardises its inputs and applies tanh before its first dense layer, so the " +
-                "statistics cannot be folded into that layer's weights; Keras would need a Normalization layer first")) {
+        #expect(throws: SpindleError.invalidConfig(
+            setting: "format keras", found: "tanh",
+            expected: "a dense layer first in a --standardize model, so the standardisation folds into its weights")) {
             try KerasExport.write(network, to: path)
         }
         #expect(!FileManager.default.fileExists(atPath: path))
@@ -87,5 +87,38 @@ import Testing
         #expect(throws: SpindleError.self) { try KerasExport.write(network, to: scratch.path("missing/out.h5")) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.url.path) == ["out.h5"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
+    }
+
+    /// Norms become LayerNormalization / BatchNormalization groups in model order, their
+    /// tensors renamed as Keras names them; a residual block is refused naming it.
+    @Test func normsExportAndBlocksAreRefused() throws {
+        let scratch = try Scratch()
+        let spec = ModelSpec(inputCount: 5, layers: try ModelSpecParser.parse("dense(4),batchnorm,relu,layernorm,dense(3),batchnorm"),
+                             outputCount: 2)
+        let network = Network(spec: spec, seed: 7)
+        for i in 0..<network.parameters.count { network.parameters[i] = Float(i) }
+        let path = scratch.path("weights.h5")
+        try KerasExport.write(network, to: path)
+        let file = try H5File.open(path)
+        #expect(try file.stringArrayAttribute("layer_names") ==
+                ["dense", "batch_normalization", "layer_normalization", "dense_1", "batch_normalization_1", "dense_2"])
+        let bn = try file.openGroup("batch_normalization_1")
+        let names = ["gamma", "beta", "moving_mean", "moving_variance"].map { "batch_normalization_1/\($0):0" }
+        #expect(try bn.stringArrayAttribute("weight_names") == names)
+        let group = network.layout.groups[4]
+        for (tensor, name) in zip(group.tensors, names) {
+            #expect(try bn.openDataset(name).readAll() as [Float] == network.values(tensor), "\(name)")
+        }
+        #expect(KerasExport.kerasModel(spec) == "Sequential([Input((5,)), Dense(4), BatchNormalization(momentum=0.9, epsilon=1e-05), " +
+                "Activation(\"relu\"), LayerNormalization(epsilon=1e-05), Dense(3), BatchNormalization(momentum=0.9, epsilon=1e-05), " +
+                "Dense(2, activation=\"softmax\")])")
+
+        let blocks = ModelSpec(inputCount: 5, layers: try ModelSpecParser.parse("dense(4),residual(layernorm,dense(4))"), outputCount: 2)
+        #expect(throws: SpindleError.invalidConfig(
+            setting: "format keras", found: "residual(layernorm,dense(4))",
+            expected: "layers a Keras Sequential can express; a residual block (x + body(x)) needs the functional API")) {
+            try KerasExport.write(Network(spec: blocks, seed: 1), to: scratch.path("blocks.h5"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: scratch.path("blocks.h5")))
     }
 }

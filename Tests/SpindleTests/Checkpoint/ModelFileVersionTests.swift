@@ -61,7 +61,7 @@ import Testing
         }
         do {
             let file = try H5File.open(path, mode: .readWrite)
-            try file.openGroup("model").setAttribute("spec", #"[{"dense": 6}, "gelu"]"#)
+            try file.openGroup("model").setAttribute("spec", #"[{"dense": 6}, "mish"]"#)
         }
         #expect(throws: SpindleError.self) { try ModelFile.read(from: path) }
         do {

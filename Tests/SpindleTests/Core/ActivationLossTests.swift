@@ -2,7 +2,7 @@ import Foundation
 @testable import Spindle
 import Testing
 
-/// Each activation's `derivative(output:)` against finite differences of its `apply`, its values
+/// Each activation's derivative (from its output, or for GELU and SiLU its input) against finite differences of its `apply`, its values
 /// against Double references, and the numerical guards at extreme inputs; the loss kernels at
 /// extreme logits against closed forms.
 struct ActivationLossTests {
@@ -11,20 +11,23 @@ struct ActivationLossTests {
     /// f' from a = f(z) against (f(z + h) − f(z − h)) / 2h in float32 with h = 1e-2.
     /// Tolerance: the central difference's truncation error is h²/6·|f'''| ≤ 2e-5 for sigmoid
     /// (|f'''| ≤ 1/8) and ≤ 4e-5 for tanh (|f'''| ≤ 2); float32 rounding of f (≤ 1 ulp of 1 ≈ 6e-8)
-    /// adds ~6e-6 after dividing by 2h; 1e-4 covers both. The grid is offset by 0.01 from whole
-    /// numbers so that ReLU's kink at 0 is never inside [z − h, z + h].
+    /// adds ~6e-6 after dividing by 2h; 1e-4 covers both (GELU's |f‴| ≤ 1.2 and SiLU's ≤ 0.5
+    /// stay within it). The grid is offset by 0.01 from whole numbers so that ReLU's kink at 0
+    /// is never inside [z − h, z + h].
     @Test(arguments: Activation.allCases)
     func derivativeMatchesFiniteDifferences(_ f: Activation) {
         let h: Float = 1e-2
         for z in Self.grid {
             let numeric = (Double(f.apply(z + h)) - Double(f.apply(z - h))) / (Double(z + h) - Double(z - h))
-            let analytic = Double(f.derivative(output: f.apply(z)))
+            let analytic = Double(f.derivative(input: z, output: f.apply(z)))
             #expect(abs(analytic - numeric) <= 1e-4, "\(f)'(\(z)) = \(analytic), finite difference \(numeric)")
         }
     }
 
     /// f(z) against a Double evaluation of the textbook formula; within 4 float32 ulps of the
-    /// result's magnitude (libm's expf/tanhf are within 1–2 ulp, plus one division).
+    /// result's magnitude (libm's expf/tanhf are within 1–2 ulp, plus one division; SiLU's extra
+    /// product is allowed 2 more). GELU's 1 + erf(z/√2) cancels for z < 0: its float32 rounding
+    /// (≤ 1 ulp of 1 ≈ 1.2e-7) times z/2 is allowed on top, absolutely.
     @Test(arguments: Activation.allCases)
     func valuesMatchDoubleFormulas(_ f: Activation) {
         for z in Self.grid {
@@ -34,22 +37,31 @@ struct ActivationLossTests {
             case .relu: expected = max(x, 0)
             case .sigmoid: expected = 1 / (1 + Foundation.exp(-x))
             case .tanh: expected = Foundation.tanh(x)
+            case .gelu: expected = 0.5 * x * (1 + Foundation.erf(x / 2.0.squareRoot()))
+            case .silu: expected = x / (1 + Foundation.exp(-x))
             }
-            let tolerance = 4 * Double(Float.ulpOfOne) * max(abs(expected), Double(Float.leastNormalMagnitude))
+            let ulps: Double = f == .silu ? 6 : 4
+            let cancellation = f == .gelu ? 1.2e-7 * abs(x) : 0
+            let tolerance = ulps * Double(Float.ulpOfOne) * max(abs(expected), Double(Float.leastNormalMagnitude))
+                + cancellation
             #expect(abs(Double(f.apply(z)) - expected) <= tolerance, "\(f)(\(z))")
         }
     }
 
     /// Saturating inputs: values finite and exactly at their limits, derivatives finite (0 at
-    /// saturation, where the output rounds to its limit in float32).
+    /// saturation for sigmoid and tanh, where the output rounds to its limit in float32). The
+    /// unbounded ones (ReLU, GELU, SiLU) reach ±∞ only from ±∞, and GELU and SiLU give NaN at −∞
+    /// (−∞ · 0), as PyTorch's do.
     @Test(arguments: Activation.allCases)
     func extremeInputsStayFinite(_ f: Activation) {
         let huge: [Float] = [1e4, 1e30, .greatestFiniteMagnitude, .infinity]
         for z in huge {
             for input in [z, -z] {
                 let a = f.apply(input)
-                #expect(a.isFinite || (f == .relu && input == .infinity), "\(f)(\(input)) = \(a)")
-                if f != .relu { #expect(f.derivative(output: a) == 0, "\(f)'(\(input))") }
+                let unbounded = f == .relu || f == .gelu || f == .silu
+                #expect(a.isFinite || (unbounded && input.isInfinite), "\(f)(\(input)) = \(a)")
+                if f == .sigmoid || f == .tanh { #expect(f.derivative(output: a) == 0, "\(f)'(\(input))") }
+                if input.isFinite { #expect(f.derivative(input: input, output: a).isFinite, "\(f)'(\(input))") }
             }
         }
         #expect(Activation.sigmoid.apply(1e4) == 1)

@@ -24,8 +24,10 @@ struct ModelSpecParserTests {
     @Test func textAndJSONRoundTrip() throws {
         let layers = try ModelSpecParser.parse("dropout(0.1),dense(16,init=lecun),sigmoid,dense(8),dropout(0.5),tanh")
         #expect(try ModelSpecParser.parse(layers.specText) == layers)
+        // Sorted keys: an unsorted encoder orders an object's keys by their hashes, which Swift
+        // seeds anew in every process.
         let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
+        encoder.outputFormatting = [.sortedKeys]
         let json = String(decoding: try encoder.encode(layers), as: UTF8.self)
         #expect(json == #"[{"dropout":0.1},{"dense":16,"init":"lecun"},"sigmoid",{"dense":8},{"dropout":0.5},"tanh"]"#)
         #expect(try JSONDecoder().decode([LayerSpec].self, from: Data(json.utf8)) == layers)
@@ -40,7 +42,7 @@ struct ModelSpecParserTests {
     /// Each mistake gives one line that quotes the bad term and says what was expected there.
     static let mistakes = [
         Mistake(spec: "dense(64),relu,dens(32)",
-                message: "invalid --model 'dens(32)': expected a layer: one of dense, dropout, repeat, relu, sigmoid, tanh"),
+                message: "invalid --model 'dens(32)': expected a layer: one of dense, dropout, repeat, residual, layernorm, batchnorm, relu, sigmoid, tanh, gelu, silu, leaky_relu"),
         Mistake(spec: "dense(0),relu",
                 message: "invalid --model 'dense(0)': expected dense(N) with N a number of units from 1 to 1048576, e.g. dense(128)"),
         Mistake(spec: "dense(64),dropout(1.5)",
@@ -54,7 +56,11 @@ struct ModelSpecParserTests {
                 message: "invalid --model 'dense(64': expected ')' closing dense( at 'dense(64' (character 1)"),
         Mistake(spec: "dense(64) relu",
                 message: "invalid --model 'dense(64) relu': expected a ',' between terms at 'relu' (character 11)"),
-        Mistake(spec: "", message: "invalid --model '': expected a layer name (dense, dropout, repeat, relu, sigmoid, tanh) at 'end of the spec' (character 1)"),
+        Mistake(spec: "dense(8),leaky_relu(-1)",
+                message: "invalid --model 'leaky_relu(-1)': expected leaky_relu(A) with A a negative-side slope >= 0, e.g. leaky_relu(0.01)"),
+        Mistake(spec: "layernorm(3)",
+                message: "invalid --model 'layernorm(3)': expected layernorm without arguments (it normalises its input's width)"),
+        Mistake(spec: "", message: "invalid --model '': expected a layer name (dense, dropout, repeat, residual, layernorm, batchnorm, relu, sigmoid, tanh, gelu, silu, leaky_relu) at 'end of the spec' (character 1)"),
     ]
 
     @Test(arguments: mistakes)
@@ -81,6 +87,30 @@ struct ModelSpecParserTests {
             } catch {
                 Issue.record("\(json): \(error)")
             }
+        }
+    }
+
+    /// Blocks and norms: the grammar, its JSON form ({"residual": [...]}, bare "layernorm") and
+    /// back; a body that changes the width is refused naming the block.
+    @Test func blocksAndNormsRoundTrip() throws {
+        let layers = try ModelSpecParser.parse("dense(8),repeat(2,residual(layernorm,dense(8),gelu)),batchnorm,leaky_relu,silu")
+        #expect(layers.count == 6)
+        #expect(layers[1] == .residual([.layerNorm, .dense(units: 8), .activation(.gelu)]))
+        #expect(layers[4] == .leakyRelu(0.01))
+        #expect(try ModelSpecParser.parse(layers.specText) == layers)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try encoder.encode(Array(layers[2...])), as: UTF8.self)
+        #expect(json == #"[{"residual":["layernorm",{"dense":8},"gelu"]},"batchnorm",{"leaky_relu":0.01},"silu"]"#)
+        #expect(try JSONDecoder().decode([LayerSpec].self, from: Data(json.utf8)) == Array(layers[2...]))
+        let nested = try ModelSpecParser.parse("residual(dense(4),residual(batchnorm,dense(4)))")
+        #expect(nested == [.residual([.dense(units: 4), .residual([.batchNorm, .dense(units: 4)])])])
+
+        let wrong = ModelSpec(inputCount: 5, layers: try ModelSpecParser.parse("dense(128),residual(dense(64))"), outputCount: 3)
+        #expect(throws: SpindleError.invalidConfig(
+            setting: "model", found: "residual(dense(64))",
+            expected: "a body that keeps its input's width 128 (x + body(x)); this one ends at 64")) {
+            try wrong.validateBlocks()
         }
     }
 }
