@@ -19,7 +19,7 @@ struct MPITests {
         let output = try python("""
             def weights(path):
                 f = h5py.File(path, "r")
-                names = sorted(f["model"].keys(), key=lambda n: int(n.split("_")[1]))
+                names = sorted(n for n in f["model"].keys() if n[0].isdigit())  # "00_dense", …: zero-padded
                 return np.concatenate([f["model"][n][p][()].ravel() for n in names for p in ("weight", "bias")])
             a, b = weights(sys.argv[1]).astype(np.float64), weights(sys.argv[2]).astype(np.float64)
             print(np.linalg.norm(a - b) / np.linalg.norm(b))

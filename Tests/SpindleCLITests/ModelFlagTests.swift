@@ -108,7 +108,7 @@ import Testing
 
     @Test(arguments: dataMistakes)
     func aSpecTheDataRefuseIsOneLine(_ m: Mistake) throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try Self.data(scratch)
         let before = scratch.snapshot()
         let result = try spindle(["train", "data.h5", "--checkpoint-dir", "m"] + m.arguments, in: scratch)

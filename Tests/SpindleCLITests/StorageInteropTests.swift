@@ -1,4 +1,5 @@
 import Foundation
+import SpindleTestSupport
 import Testing
 
 /// HDF5 storage that users' files have: float16 features, and a compression filter this HDF5
@@ -7,7 +8,7 @@ import Testing
     /// float16 features train to the same bits as the same values stored as float32: every value
     /// is a multiple of 1/16 within ±8, exact in both types, and float16 is converted on reading.
     @Test func float16FeaturesTrainLikeFloat32() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try python("""
             rng = np.random.default_rng(5)
             def split(n):
@@ -39,7 +40,7 @@ import Testing
     /// h5py writes LZF (filter 32000) with its own copy of the filter; this HDF5 has none, and
     /// the user gets the filter and the h5repack command, not HDF5's plugin-path complaint.
     @Test func aFilterThisHDF5LacksIsNamedWithTheFix() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try python("""
             x = np.arange(400, dtype=np.float32).reshape(100, 4)
             with h5py.File("lzf.h5", "w") as f:

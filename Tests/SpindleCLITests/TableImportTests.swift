@@ -1,4 +1,5 @@
 import Foundation
+import SpindleTestSupport
 import Testing
 
 /// `spindle import csv` on real tables: words, categories and missing cells import, train with
@@ -7,7 +8,7 @@ import Testing
 @Suite struct TableImportTests {
     /// 300 training and 100 test rows: income is >50K mostly for long hours and some workclasses;
     /// a few cells are empty, NA or '?'.
-    static func writePeople(_ scratch: Scratch) throws {
+    static func writePeople(_ scratch: TemporaryDirectory) throws {
         try python("""
             rng = np.random.default_rng(7)
             work = np.array(["Private", "Self-emp", "State-gov", "Never-worked"])
@@ -28,7 +29,7 @@ import Testing
     }
 
     @Test func aTableWithWordsImportsTrainsAndEvaluatesWithClassNames() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try Self.writePeople(scratch)
         let imported = try spindleSucceeds(["import", "csv", "people.csv", "--test", "people_test.csv",
                                             "--label-column", "income", "--missing-indicators", "-o", "people.h5"], in: scratch)
@@ -82,7 +83,7 @@ import Testing
                  line: "Error: invalid --delimiter 'ab': expected one ASCII character such as ',', ';' or '|', or 'tab'"),
     ])
     func mistakesGiveOneLine(_ bad: BadTable) throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try bad.csv.write(toFile: scratch.path("t.csv"), atomically: true, encoding: .utf8)
         let result = try spindle(["import", "csv", "t.csv", "-o", "t.h5"] + bad.flags, in: scratch)
         if bad.line.hasPrefix("Error: ") {
@@ -96,7 +97,7 @@ import Testing
     /// A column of a million distinct words (an identifier): the error comes at the 1,001st and
     /// suggests --max-categories; with it the column imports.
     @Test func aMillionDistinctCategoriesSuggestMaxCategories() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         try python("""
             with open("ids.csv", "w") as f:
                 f.write("id,x,y\\n")

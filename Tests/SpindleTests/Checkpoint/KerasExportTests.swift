@@ -92,7 +92,7 @@ import Testing
     /// Norms become LayerNormalization / BatchNormalization groups in model order, their
     /// tensors renamed as Keras names them; a residual block is refused naming it.
     @Test func normsExportAndBlocksAreRefused() throws {
-        let scratch = try Scratch()
+        let scratch = try TemporaryDirectory()
         let spec = ModelSpec(inputCount: 5, layers: try ModelSpecParser.parse("dense(4),batchnorm,relu,layernorm,dense(3),batchnorm"),
                              outputCount: 2)
         let network = Network(spec: spec, seed: 7)

@@ -1,6 +1,7 @@
 import Foundation
 import HDF5Kit
 import Spindle
+import SpindleTestSupport
 import Testing
 
 /// `CSVTableImporter`: column kinds, missing cells, one-hot vocabularies, class names, the schema
@@ -13,7 +14,7 @@ struct CSVTableImporterTests {
     }
 
     static func importing(_ train: String, test: String? = nil, _ options: TableImportOptions = TableImportOptions(),
-                          in directory: ImportFixtureDirectory) throws -> Imported {
+                          in directory: TemporaryDirectory) throws -> Imported {
         let trainPath = try directory.write("train.csv", text: train)
         let testPath = try test.map { try directory.write("test.csv", text: $0) }
         let output = directory.path("out.h5")
@@ -39,7 +40,7 @@ struct CSVTableImporterTests {
         """
 
     @Test func wordsBecomeCategoriesAndClassesMissingCellsAreFilled() throws {
-        let directory = try ImportFixtureDirectory()
+        let directory = try TemporaryDirectory()
         let test = "age,workclass,hours,income\n31,Never-worked,40,<=50K\n45,Private,N/A,>50K\n"
         let imported = try Self.importing(Self.people, test: test, TableImportOptions(csv: CSVOptions(labelColumn: "income")),
                                           in: directory)
@@ -71,7 +72,7 @@ struct CSVTableImporterTests {
     }
 
     @Test func theSchemaEncodesRawRowsAsTheImportDid() throws {
-        let directory = try ImportFixtureDirectory()
+        let directory = try TemporaryDirectory()
         let test = "age,workclass,hours,income\n31,Never-worked,40,<=50K\n45,Private,N/A,>50K\n"
         let imported = try Self.importing(Self.people, test: test, TableImportOptions(csv: CSVOptions(labelColumn: "income")),
                                           in: directory)
@@ -88,7 +89,7 @@ struct CSVTableImporterTests {
     }
 
     @Test func optionsOverrideDetection() throws {
-        let directory = try ImportFixtureDirectory()
+        let directory = try TemporaryDirectory()
         let csv = "id,zip,score,note,y\n1,7001,0.5,a,0\n2,7002,1.5,b,1\n3,7001,2.5,c,0\n"
         var options = TableImportOptions(categorical: ["zip"], ignore: ["id", "note"], missingIndicators: true)
         let imported = try Self.importing(csv, options, in: directory)
@@ -102,7 +103,7 @@ struct CSVTableImporterTests {
     }
 
     @Test func missingIndicatorsAndMaxCategories() throws {
-        let directory = try ImportFixtureDirectory()
+        let directory = try TemporaryDirectory()
         let csv = "a,c,y\n1,x,0\n,x,1\n3,y,0\n4,z,1\n5,x,0\n"
         let imported = try Self.importing(csv, TableImportOptions(missingIndicators: true, maxCategories: 1), in: directory)
         #expect(imported.schema.columns[0].fill == 3.5)  // median of 1, 3, 4, 5
@@ -115,7 +116,7 @@ struct CSVTableImporterTests {
     /// Past the values kept for exact medians, the fill comes from the histogram: within 2^-8 of
     /// the true median relatively, and exact when the median's bin holds it alone at its centre.
     @Test func medianOfMoreValuesThanKeptIsCloseToTheTrueOne() throws {
-        let directory = try ImportFixtureDirectory()
+        let directory = try TemporaryDirectory()
         // 1001 values 1000.0 … 2000.0, one missing cell: the true median is 1500.
         let csv = "a,y\n" + (0...1000).map { "\(1000 + $0).25,\($0 % 2)" }.joined(separator: "\n") + "\n,1\n"
         var options = TableImportOptions()
@@ -128,7 +129,7 @@ struct CSVTableImporterTests {
 
     /// An all-numeric file gives the numeric reader's arrays, so existing imports do not change.
     @Test func allNumericFilesImportAsBefore() throws {
-        let directory = try ImportFixtureDirectory()
+        let directory = try TemporaryDirectory()
         let csv = "f1;f2;label\n0.1;2e3;1\n-4;5.25;0\n7;8;2\n"
         let options = CSVOptions(separator: ";")
         let imported = try Self.importing(csv, TableImportOptions(csv: options), in: directory)
@@ -144,7 +145,7 @@ struct CSVTableImporterTests {
     /// the rows and line numbers are those of reading the file whole.
     @Test(arguments: [7, 16, 61])
     func smallBlocksGiveTheSameTable(blockBytes: Int) throws {
-        let directory = try ImportFixtureDirectory()
+        let directory = try TemporaryDirectory()
         let csv = "n,w,y\r\n1.5,\"two\r\nlines\",a\r\n2,plain,b\r\n\r\n3,\"q\"\"uote\",a\r\n4,plain,b\r\n"
         let whole = try Self.importing(csv, in: directory)
         var options = TableImportOptions()
@@ -164,7 +165,7 @@ struct CSVTableImporterTests {
     /// A gzip file is read in order on one thread (its blocks cannot be read out of order): the
     /// same table as the plain file read on every core.
     @Test func aGzipTableImportsLikeThePlainOne() throws {
-        let directory = try ImportFixtureDirectory()
+        let directory = try TemporaryDirectory()
         var csv = "n,w,y\n"
         for r in 0..<400 { csv += "\(r % 7 == 0 ? "NA" : "\(Double(r) / 4)"),\(["a", "b", "\"c,d\""][r % 3]),\(r % 2)\n" }
         var options = TableImportOptions()
@@ -180,7 +181,7 @@ struct CSVTableImporterTests {
     }
 
     @Test func tooManyCategoriesSuggestsMaxCategories() throws {
-        let directory = try ImportFixtureDirectory()
+        let directory = try TemporaryDirectory()
         let csv = "city,y\n" + (0..<1001).map { "c\($0),\($0 % 2)" }.joined(separator: "\n") + "\n"
         let error = #expect(throws: ImportError.self) { try Self.importing(csv, in: directory) }
         #expect(error?.description == "\(directory.path("train.csv")) line 1002, column 1 (city): more than 1,000 distinct "
@@ -192,7 +193,7 @@ struct CSVTableImporterTests {
     }
 
     @Test func aNumberColumnThatTurnsToWordsBecomesCategorical() throws {
-        let directory = try ImportFixtureDirectory()
+        let directory = try TemporaryDirectory()
         let csv = "grade,y\n1,0\n2,1\n1,0\nA,1\n"
         let imported = try Self.importing(csv, in: directory)
         #expect(imported.schema.columns[0].kind == .categorical)

@@ -1,5 +1,6 @@
 import Foundation
 import Spindle
+import SpindleTestSupport
 import Testing
 
 /// The new layer kinds (gelu, silu, leaky_relu, layernorm, batchnorm, residual blocks) checked

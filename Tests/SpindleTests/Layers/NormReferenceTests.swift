@@ -69,7 +69,7 @@ struct NormReferenceTests {
                     "running_mean after one step")
         expectClose(network.values(group.tensor("running_var")!), variance, relative: 1e-5, absolute: Self.floor(variance),
                     "running_var after one step")
-        let predicted = Evaluator(network: network, workers: 2, shards: 3).predict(split)
+        let predicted = try Evaluator(network: network, workers: 2, shards: 3).predict(split)
         expectClose(predicted, probabilities, relative: 1e-5, absolute: Self.floor(probabilities),
                     "evaluation probabilities (running statistics)")
     }
