@@ -3,7 +3,7 @@
 # (callgrind: repeatable whatever else the machine does) and timed (spindle-bench, the builds
 # alternating so that noise hits both alike; medians).
 #
-# Usage: Benchmarks/scripts/compare-builds.sh OLD_ROOT NEW_ROOT [REPEATS]
+# Usage: [INSTRUCTIONS=1] Benchmarks/scripts/compare-builds.sh OLD_ROOT NEW_ROOT [REPEATS]
 #   each ROOT a checkout with `swift build -c release` and
 #   `swift build -c release --package-path Benchmarks` done.
 # Instructions: the difference between runs of 40 and 10 steps (so start-up cancels), 1 worker,
@@ -23,6 +23,7 @@ instructions() {  # BINARY BATCH STEPS
         train "$data" --batch-size "$2" --max-steps "$3" --epochs 100 --workers 1 --shards 1 --quiet 2> "$out" >/dev/null
     sed -nE 's/.*Collected : ([0-9]+).*/\1/p' "$out"; rm -f "$out"
 }
+if [ "${INSTRUCTIONS:-0}" = 1 ]; then  # slow: valgrind runs the steps ~50× slower
 echo "instructions per step (callgrind, 1 worker)"
 printf "%-6s %-14s %-14s %s\n" batch old new new/old
 for batch in 64 256 1024; do
@@ -30,21 +31,24 @@ for batch in 64 256 1024; do
     n=$(( ($(instructions "$scratch/new" "$batch" 40) - $(instructions "$scratch/new" "$batch" 10)) / 30 ))
     printf "%-6s %-14s %-14s %.4f\n" "$batch" "$o" "$n" "$(echo "$n / $o" | bc -l)"
 done
-echo "samples/s (spindle-bench, builds alternating, medians of $repeats)"
-printf "%-6s %-7s %-10s %-10s %s\n" batch workers old new new/old
+fi
+echo "samples/s and samples/s over the W-thread sgemm ceiling measured in the same run"
+echo "(spindle-bench, builds alternating, medians of $repeats)"
+printf "%-6s %-7s %-10s %-10s %-8s %-9s %-9s %s\n" batch workers old new new/old "old/ceil" "new/ceil" new/old
 for batch in 64 256 1024; do
     for w in 1 2; do
-        o=(); n=()
+        o=(); n=(); oc=(); nc=()
         for _ in $(seq "$repeats"); do
             for side in old new; do
                 root=$old; [ "$side" = new ] && root=$new
-                v=$("$root/Benchmarks/.build/release/spindle-bench" --batch "$batch" --workers "$w" --repeats 3 \
-                    | awk '$1 ~ /^784-/ {print $4}')
-                if [ "$side" = old ]; then o+=("$v"); else n+=("$v"); fi
+                line=$("$root/Benchmarks/.build/release/spindle-bench" --batch "$batch" --workers "$w" --repeats 3 \
+                    | awk '$1 ~ /^784-/ {print $4, $9}')
+                if [ "$side" = old ]; then o+=("${line% *}"); oc+=("${line#* }"); else n+=("${line% *}"); nc+=("${line#* }"); fi
             done
         done
         mo=$(printf "%s\n" "${o[@]}" | median); mn=$(printf "%s\n" "${n[@]}" | median)
-        printf "%-6s %-7s %-10s %-10s %.3f   (old: %s; new: %s)\n" "$batch" "$w" "$mo" "$mn" \
-            "$(echo "$mn / $mo" | bc -l)" "${o[*]}" "${n[*]}"
+        co=$(printf "%s\n" "${oc[@]}" | median); cn=$(printf "%s\n" "${nc[@]}" | median)
+        printf "%-6s %-7s %-10s %-10s %-8.3f %-9s %-9s %.3f   (old: %s; new: %s)\n" "$batch" "$w" "$mo" "$mn" \
+            "$(echo "$mn / $mo" | bc -l)" "$co" "$cn" "$(echo "$cn / $co" | bc -l)" "${o[*]}" "${n[*]}"
     done
 done

@@ -137,8 +137,8 @@ final class BatchNormLayer: Layer, @unchecked Sendable {
 
     /// The trained tensors only (weight decay leaves them alone, as for LayerNormLayer); the
     /// running statistics are state.
-    func parameterRanges(units: Range<Int>) -> [(range: Range<Int>, decays: Bool)] {
-        [((weightOffset + units.lowerBound)..<(weightOffset + units.upperBound), false),
-         ((biasOffset + units.lowerBound)..<(biasOffset + units.upperBound), false)]
+    func parameterRanges(units: Range<Int>) -> UnitRanges {
+        UnitRanges(weight: (weightOffset + units.lowerBound)..<(weightOffset + units.upperBound), weightDecays: false,
+                   bias: (biasOffset + units.lowerBound)..<(biasOffset + units.upperBound))
     }
 }

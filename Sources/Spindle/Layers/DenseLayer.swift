@@ -109,8 +109,8 @@ final class DenseLayer: Layer, @unchecked Sendable {
         DenseKernels.biasGradient(dZ, rows: b, units: nOut, range: units, into: g + biasOffset)
     }
 
-    func parameterRanges(units: Range<Int>) -> [(range: Range<Int>, decays: Bool)] {
-        [((weightOffset + units.lowerBound * inputWidth)..<(weightOffset + units.upperBound * inputWidth), true),
-         ((biasOffset + units.lowerBound)..<(biasOffset + units.upperBound), false)]
+    func parameterRanges(units: Range<Int>) -> UnitRanges {
+        UnitRanges(weight: (weightOffset + units.lowerBound * inputWidth)..<(weightOffset + units.upperBound * inputWidth),
+                   weightDecays: true, bias: (biasOffset + units.lowerBound)..<(biasOffset + units.upperBound))
     }
 }

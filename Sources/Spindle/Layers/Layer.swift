@@ -34,8 +34,8 @@ protocol Layer: AnyObject, Sendable {
     /// ∂L/∂parameters of `units` over all `rows` rows, into `gradients` (same layout as the
     /// parameters).
     func parameterGradient(_ io: LayerIO, units: Range<Int>, rows: Int, gradients: UnsafeMutablePointer<Float>)
-    /// The flat ranges holding `units`' parameters, with whether weight decay applies to them.
-    func parameterRanges(units: Range<Int>) -> [(range: Range<Int>, decays: Bool)]
+    /// The flat ranges holding `units`' parameters (a value, so that phase B allocates nothing).
+    func parameterRanges(units: Range<Int>) -> UnitRanges
 
     var needsRowStatistics: Bool { get }
     /// Features phase A's statistics pass cuts this layer into.
@@ -52,7 +52,7 @@ extension Layer {
     func scratch(training: Bool) -> ScratchNeeds { ScratchNeeds() }
     var link: LayerLink? { nil }
     func parameterGradient(_ io: LayerIO, units: Range<Int>, rows: Int, gradients: UnsafeMutablePointer<Float>) {}
-    func parameterRanges(units: Range<Int>) -> [(range: Range<Int>, decays: Bool)] { [] }
+    func parameterRanges(units: Range<Int>) -> UnitRanges { UnitRanges(weight: 0..<0, weightDecays: false, bias: 0..<0) }
     var needsRowStatistics: Bool { false }
     var statisticsUnits: Int { 0 }
     func rowStatistics(_ io: LayerIO, features: Range<Int>, rows: Int, context: RowContext) {}
@@ -75,6 +75,14 @@ enum LayerLink: Equatable {
     case output(of: Int)
     /// (B, O) its output's gradient (nil where the workspace keeps none).
     case outputGradient(of: Int)
+}
+
+/// Where a tile of units' parameters sit in the flat buffers: their weights, which weight decay
+/// may apply to, then their biases, which it never does.
+struct UnitRanges {
+    var weight: Range<Int>
+    var weightDecays: Bool
+    var bias: Range<Int>
 }
 
 /// What a layer asks the workspace for, allocated once when the engine is made.

@@ -94,8 +94,8 @@ final class LayerNormLayer: Layer, @unchecked Sendable {
 
     /// Weight decay leaves norms' scales and shifts alone, as it does biases: decaying a scale
     /// towards 0 would shrink the layer's output, not regularise a mapping.
-    func parameterRanges(units: Range<Int>) -> [(range: Range<Int>, decays: Bool)] {
-        [((weightOffset + units.lowerBound)..<(weightOffset + units.upperBound), false),
-         ((biasOffset + units.lowerBound)..<(biasOffset + units.upperBound), false)]
+    func parameterRanges(units: Range<Int>) -> UnitRanges {
+        UnitRanges(weight: (weightOffset + units.lowerBound)..<(weightOffset + units.upperBound), weightDecays: false,
+                   bias: (biasOffset + units.lowerBound)..<(biasOffset + units.upperBound))
     }
 }

@@ -186,7 +186,7 @@ public final class StepEngine: @unchecked Sendable {
     }
 
     /// Runs `body` for each of the S row tiles of `rows` rows, tiles shared among the workers.
-    private func eachRowTile(_ rows: Int, _ body: @escaping (Range<Int>) -> Void) {
+    private func eachRowTile(_ rows: Int, _ body: (Range<Int>) -> Void) {
         pool.run { w in
             let start = WorkerClocks.now()
             for tile in self.pool.tiles(self.shards, worker: w) {
@@ -198,7 +198,7 @@ public final class StepEngine: @unchecked Sendable {
     }
 
     /// Runs `body` for each of the S tiles of layer `l`'s statistics features.
-    private func eachFeatureTile(of l: Int, _ body: @escaping (Range<Int>) -> Void) {
+    private func eachFeatureTile(of l: Int, _ body: (Range<Int>) -> Void) {
         let features = layers[l].statisticsUnits
         eachRowTile(features) { body($0) }
     }
@@ -246,23 +246,25 @@ public final class StepEngine: @unchecked Sendable {
     @inline(__always)
     private func update(_ layer: any Layer, units: Range<Int>, scalars: Optimizer.StepScalars) {
         let m1 = moments.first?.base, m2 = moments.count > 1 ? moments[1].base : nil
-        for (range, decays) in layer.parameterRanges(units: units) {
-            optimizer.update(range, decays: decays, scalars: scalars,
-                             parameters: network.parameters.base, gradients: gradients.base,
+        let ranges = layer.parameterRanges(units: units), p = network.parameters.base, g = gradients.base
+        optimizer.update(ranges.weight, decays: ranges.weightDecays, scalars: scalars, parameters: p, gradients: g,
+                         moment1: m1, moment2: m2)
+        if !ranges.bias.isEmpty {
+            optimizer.update(ranges.bias, decays: false, scalars: scalars, parameters: p, gradients: g,
                              moment1: m1, moment2: m2)
         }
     }
 
     // MARK: - Reductions (fixed order, on the coordinator)
 
-    /// Σ g² over each unit's parameters (its ranges in order), for trained layer k.
+    /// Σ g² over each unit's parameters (weights, then bias), for trained layer k.
     func unitSquaredNorms(trained k: Int, units: Range<Int>) {
         let layer = layers[trained[k]], g = gradients.base
         for u in units {
+            let ranges = layer.parameterRanges(units: u..<(u + 1))
             var sum: Float = 0
-            for (range, _) in layer.parameterRanges(units: u..<(u + 1)) {
-                for i in range { sum += g[i] * g[i] }
-            }
+            for i in ranges.weight { sum += g[i] * g[i] }
+            for i in ranges.bias { sum += g[i] * g[i] }
             unitNorms[unitOffsets[k] + u] = sum
         }
     }
