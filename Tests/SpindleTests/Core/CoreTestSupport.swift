@@ -82,3 +82,19 @@ func expectClose(
             "\(what): \(actual), expected \(expected) (error \(error))", sourceLocation: sourceLocation)
 }
 
+
+/// Central finite differences of `engine`'s mean loss on `batch` at `step` (which fixes the
+/// dropout masks), one parameter at a time: (L(θ + h) − L(θ − h)) / (the step actually taken,
+/// since θ ± h rounds in float32). Leaves the parameters as they were.
+func finiteDifferenceGradient(_ engine: StepEngine, _ batch: Batch, step: Int, h: Float) -> [Double] {
+    let parameters = engine.network.parameters
+    return (0..<parameters.count).map { i in
+        let original = parameters[i]
+        parameters[i] = original + h
+        let plus = engine.step(batch, step: step, update: nil).meanLoss
+        parameters[i] = original - h
+        let minus = engine.step(batch, step: step, update: nil).meanLoss
+        parameters[i] = original
+        return (plus - minus) / (Double(original + h) - Double(original - h))
+    }
+}

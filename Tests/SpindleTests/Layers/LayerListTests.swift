@@ -30,16 +30,7 @@ struct LayerListTests {
         let batch = firstRows(split, rows)
         engine.step(batch, step: 2, update: nil)
         let analytic = engine.gradients.array()
-        var numeric: [Double] = []
-        for i in 0..<layout.parameterCount {
-            let original = network.parameters[i]
-            network.parameters[i] = original + Self.h
-            let plus = engine.step(batch, step: 2, update: nil).meanLoss
-            network.parameters[i] = original - Self.h
-            let minus = engine.step(batch, step: 2, update: nil).meanLoss
-            network.parameters[i] = original
-            numeric.append((plus - minus) / (Double(original + Self.h) - Double(original - Self.h)))
-        }
+        let numeric = finiteDifferenceGradient(engine, batch, step: 2, h: Self.h)
         expectClose(analytic, numeric, relative: 1e-2, absolute: 5e-4, "∂L/∂θ through unfused layers")
         #expect(analytic.map(abs).max()! > 1e-2)
     }
