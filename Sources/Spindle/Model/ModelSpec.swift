@@ -39,15 +39,6 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     /// Every layer, the implicit output layer included.
     public var allLayers: [LayerSpec] { layers + [.dense(units: outputCount)] }
 
-    /// The width of each layer's output, in `allLayers` order (the last is C).
-    public var outputWidths: [Int] {
-        var width = inputCount
-        return allLayers.map { layer in
-            if case let .dense(units, _) = layer { width = units }
-            return width
-        }
-    }
-
     /// Input width, then the width of every dense layer (blocks' included, in order): [F, H1, …, C].
     public var widths: [Int] {
         [inputCount] + allLayers.flatMap(\.denseUnits)

@@ -98,3 +98,22 @@ func finiteDifferenceGradient(_ engine: StepEngine, _ batch: Batch, step: Int, h
         return (plus - minus) / (Double(original + h) - Double(original - h))
     }
 }
+
+/// The engine's gradient of `network` on 6 rows of a 5-feature, 3-class split against
+/// `finiteDifferenceGradient` (h = 1e-2). Tolerance, float32 throughout: central differences with
+/// h = 1e-2 carry noise ~1e-5 and truncation ~2e-5 for O(1) weights; |fd − g| ≤ 5e-4 + 1e-2·|g|
+/// is far below a wrong factor or mask (≥ 30 % off). Also expects the gradient not to be ~zero,
+/// so that the check is worth something.
+func expectGradientMatchesFiniteDifferences(_ network: Network, _ what: String,
+                                            sourceLocation: SourceLocation = #_sourceLocation) {
+    let rows = 6
+    let split = makeClassificationSplit(rows: rows, features: 5, classes: 3, seed: 8)
+    let engine = StepEngine(network: network, optimizer: OptimizerConfig(kind: .sgd), workers: 2,
+                            shards: 3, maxBatch: rows, seed: 4)
+    let batch = firstRows(split, rows)
+    engine.step(batch, step: 2, update: nil)
+    let analytic = engine.gradients.array()
+    let numeric = finiteDifferenceGradient(engine, batch, step: 2, h: 1e-2)
+    expectClose(analytic, numeric, relative: 1e-2, absolute: 5e-4, what, sourceLocation: sourceLocation)
+    #expect(analytic.map(abs).max()! > 1e-2, sourceLocation: sourceLocation)
+}

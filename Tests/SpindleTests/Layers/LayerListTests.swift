@@ -14,25 +14,13 @@ struct LayerListTests {
         layers: try! ModelSpecParser.parse("dropout(0.3),dense(4),dense(4),dropout(0.25),tanh,dense(3),sigmoid,relu"),
         outputCount: 3, loss: .crossEntropy)
 
-    static let h: Float = 1e-2
-
-    /// Same tolerance reasoning as GradientCheckTests: float32 central differences with h = 1e-2
-    /// carry noise ~1e-5 and truncation ~2e-5; a wrong factor or mask is ≥ 30 % off.
+    /// Tolerance: `expectGradientMatchesFiniteDifferences` says why.
     @Test func unfusedLayersMatchFiniteDifferences() {
         let layout = ParameterLayout(Self.spec)
         var random = SplitMix64(seed: 5)
         let parameters = random.floats(layout.parameterCount, -0.9, 0.9)
-        let rows = 6
-        let split = makeClassificationSplit(rows: rows, features: 5, classes: 3, seed: 8)
-        let network = Network(spec: Self.spec, parameters: parameters)
-        let engine = StepEngine(network: network, optimizer: OptimizerConfig(kind: .sgd), workers: 2,
-                                shards: 3, maxBatch: rows, seed: 4)
-        let batch = firstRows(split, rows)
-        engine.step(batch, step: 2, update: nil)
-        let analytic = engine.gradients.array()
-        let numeric = finiteDifferenceGradient(engine, batch, step: 2, h: Self.h)
-        expectClose(analytic, numeric, relative: 1e-2, absolute: 5e-4, "∂L/∂θ through unfused layers")
-        #expect(analytic.map(abs).max()! > 1e-2)
+        expectGradientMatchesFiniteDifferences(Network(spec: Self.spec, parameters: parameters),
+                                               "∂L/∂θ through unfused layers")
     }
 
     @Test func anyWorkerCountGivesTheSameBits() {
