@@ -39,6 +39,11 @@ public struct Batch: Sendable {
         return Batch(runs)
     }
 
+    /// Copies the batch's class labels, (B), into `labels` (a batch with labels).
+    func gatherLabels(into labels: UnsafeMutablePointer<Int32>) {
+        for part in parts { part.store.gatherLabels(part.indices, into: labels + part.offset) }
+    }
+
     /// Whether the rows carry class labels.
     public var hasLabels: Bool { parts.first?.store.hasLabels ?? false }
 

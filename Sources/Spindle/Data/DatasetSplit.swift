@@ -79,6 +79,11 @@ public final class DatasetSplit: RowStore, @unchecked Sendable {
 }
 
 extension DatasetSplit {
+    public func gatherLabels(_ indices: ArraySlice<Int>, into labels: UnsafeMutablePointer<Int32>) {
+        guard case .labels(let all) = targets else { preconditionFailure("DatasetSplit.gatherLabels: \(name) has no labels") }
+        for (r, i) in indices.enumerated() { labels[r] = all[i] }
+    }
+
     public func gather(_ indices: ArraySlice<Int>, x: UnsafeMutablePointer<Float>,
                        labels: UnsafeMutablePointer<Int32>?, targets: UnsafeMutablePointer<Float>?,
                        targetWidth: Int) {

@@ -15,6 +15,9 @@ public protocol RowStore: AnyObject, Sendable {
     ///     MSE on a classification dataset.
     func gather(_ indices: ArraySlice<Int>, x: UnsafeMutablePointer<Float>,
                 labels: UnsafeMutablePointer<Int32>?, targets: UnsafeMutablePointer<Float>?, targetWidth: Int)
+    /// Copies the class labels of rows `indices` (a store with labels), and nothing else: what
+    /// a weighted loss needs before the step (`ClassWeights`).
+    func gatherLabels(_ indices: ArraySlice<Int>, into labels: UnsafeMutablePointer<Int32>)
 }
 
 /// Writes label `label` as a one-hot row of `width`.

@@ -15,14 +15,15 @@ enum LossKernels {
     /// - Parameters:
     ///   - z: (R, C) logits.
     ///   - labels: R class indices, each in 0..<C.
-    ///   - gradientScale: 1/B.
+    ///   - gradientScale: 1/B (with class weights, 1/Σ_r w[y_r]).
+    ///   - classWeights: (C) w, or nil; row r's gradient is scaled by w[y_r] too, its loss is not.
     ///   - dz: (R, C) ∂(batch loss)/∂z out; may be nil for evaluation.
     ///   - rowLoss: R losses out.
     ///   - predicted: R argmax classes out.
     @inline(__always)
     static func softmaxCrossEntropy(
         _ z: UnsafePointer<Float>, rows: Int, classes c: Int,
-        labels: UnsafePointer<Int32>, gradientScale: Float,
+        labels: UnsafePointer<Int32>, gradientScale: Float, classWeights: UnsafePointer<Float>? = nil,
         dz: UnsafeMutablePointer<Float>?, rowLoss: UnsafeMutablePointer<Float>,
         predicted: UnsafeMutablePointer<Int32>
     ) {
@@ -42,10 +43,11 @@ enum LossKernels {
             guard let dz else { continue }
             let dr = dz + r * c
             let inverseSum = 1 / sum
+            let scale = classWeights.map { gradientScale * $0[y] } ?? gradientScale
             for j in 0..<c {
-                dr[j] = Foundation.exp(zr[j] - maxValue) * inverseSum * gradientScale
+                dr[j] = Foundation.exp(zr[j] - maxValue) * inverseSum * scale
             }
-            dr[y] -= gradientScale
+            dr[y] -= scale
         }
     }
 

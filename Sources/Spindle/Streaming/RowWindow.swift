@@ -79,6 +79,11 @@ public final class RowWindow: RowStore, @unchecked Sendable {
         return rows * (featureCount * elementType.byteSize + targetBytes + MemoryLayout<Int>.size)
     }
 
+    public func gatherLabels(_ indices: ArraySlice<Int>, into labels: UnsafeMutablePointer<Int32>) {
+        precondition(targets == .labels, "RowWindow.gatherLabels: the window holds no labels")
+        for (r, i) in indices.enumerated() { labels[r] = self.labels[i] }
+    }
+
     public func gather(_ indices: ArraySlice<Int>, x: UnsafeMutablePointer<Float>,
                        labels: UnsafeMutablePointer<Int32>?, targets: UnsafeMutablePointer<Float>?,
                        targetWidth: Int) {

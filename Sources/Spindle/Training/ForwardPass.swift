@@ -20,22 +20,22 @@ enum ForwardPass {
     }
 
     /// Per-row losses and predictions for rows `rows` from the output layer's linear outputs,
-    /// and, when the workspace trains, the output layer's ∂(batch loss)/∂z (scaled by 1/B).
-    static func loss(rows: Range<Int>, batchRows: Int, network: Network, workspace ws: Workspace) {
+    /// and, when the workspace trains, the output layer's ∂(batch loss)/∂z (scaled by 1/B, or
+    /// by each row's class weight over the batch's weight sum: `scale`).
+    static func loss(rows: Range<Int>, scale: LossScale, network: Network, workspace ws: Workspace) {
         let spec = network.spec, c = spec.outputCount
         let r0 = rows.lowerBound, count = rows.count
         let outputs = ws.logits + r0 * c
         let dz = ws.gradients[ws.gradients.count - 1].map { $0.base + r0 * c }
-        let scale = 1 / Float(batchRows)
         switch spec.loss {
         case .crossEntropy:
             LossKernels.softmaxCrossEntropy(
-                outputs, rows: count, classes: c, labels: ws.labels + r0, gradientScale: scale,
-                dz: dz, rowLoss: ws.rowLoss.base + r0, predicted: ws.predicted + r0)
+                outputs, rows: count, classes: c, labels: ws.labels + r0, gradientScale: scale.gradientScale,
+                classWeights: scale.classWeights, dz: dz, rowLoss: ws.rowLoss.base + r0, predicted: ws.predicted + r0)
         case .mse:
             LossKernels.meanSquaredError(
                 outputs, rows: count, width: c, targets: ws.targets.base + r0 * c,
-                gradientScale: scale, dz: dz, rowLoss: ws.rowLoss.base + r0)
+                gradientScale: scale.gradientScale, dz: dz, rowLoss: ws.rowLoss.base + r0)
             for r in 0..<count {
                 let o = outputs + r * c
                 var best = 0
@@ -51,6 +51,6 @@ enum ForwardPass {
         gather(batch, rows: rows, network: network, workspace: ws)
         let context = RowContext(training: false, step: 0, seed: 0, rowOffset: 0, batchRows: batch.count)
         forward(0..<network.plan.layers.count, rows: rows, network: network, workspace: ws, context: context)
-        loss(rows: rows, batchRows: batch.count, network: network, workspace: ws)
+        loss(rows: rows, scale: .mean(rows: batch.count), network: network, workspace: ws)
     }
 }

@@ -23,8 +23,11 @@ extension StepEngine {
         precondition(batch.count == share.rows && share.rows <= workspace.capacity,
                      "StepEngine: a share of \(share.rows) rows, batch of \(batch.count), capacity \(workspace.capacity)")
         let start = WorkerClocks.now()
+        // The weighted mean's denominator is the global batch's: every rank's share summed.
+        let scale = weighting.map { $0.scale(weightSum: Float(communicator.sum([Double($0.weightSum(batch))])[0])) }
+            ?? .mean(rows: share.globalRows)
         if share.rows > 0 {
-            phaseA(batch, step: step, share: share)
+            phaseA(batch, step: step, share: share, scale: scale)
             pool.run { w in self.phaseB(worker: w, batchSize: share.rows, update: nil, norms: false) }
         } else {
             // A last partial batch with fewer rows than ranks leaves some ranks nothing: their
@@ -47,9 +50,9 @@ extension StepEngine {
             pool.run { w in self.applyUpdate(worker: w, scalars: chosen) }
         }
         let summaryStart = WorkerClocks.now()
-        var result = share.rows > 0 ? summary(batch) : StepResult(lossSum: 0, correct: 0, rows: 0)
-        let totals = communicator.sum([result.lossSum, Double(result.correct), Double(result.rows)])
-        result = StepResult(lossSum: totals[0], correct: Int(totals[1]), rows: Int(totals[2]))
+        var result = share.rows > 0 ? summary(batch) : StepResult(lossSum: 0, correct: 0, rows: 0, weightSum: 0)
+        let totals = communicator.sum([result.lossSum, Double(result.correct), Double(result.rows), result.weightSum])
+        result = StepResult(lossSum: totals[0], correct: Int(totals[1]), rows: Int(totals[2]), weightSum: totals[3])
         let end = WorkerClocks.now()
         record(wall: Double(end - start) * 1e-9, serial: serial + Double(end - summaryStart) * 1e-9,
                communication: communication)

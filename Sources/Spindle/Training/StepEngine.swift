@@ -43,6 +43,8 @@ public final class StepEngine: @unchecked Sendable {
     let unitNorms: FloatBuffer
     private let unitOffsets: [Int]
     let clocks: WorkerClocks
+    /// Class weights of the loss, nil when every row weighs 1.
+    let weighting: LossWeighting?
     /// Where the steps' time went since the engine was made (or `timings` was reset).
     public var timings = StepTimings()
 
@@ -50,10 +52,11 @@ public final class StepEngine: @unchecked Sendable {
     ///   - shards: tiles each phase is cut into; results depend on it, never on `workers`.
     ///   - maxBatch: the largest batch this engine will see.
     ///   - seed: key of the dropout draws.
+    ///   - classWeights: (C) each class's weight in the loss (`ClassWeights`), or nil.
     ///   - communicator: the ranks sharing each step (each one's share of a batch is at most
     ///     `maxBatch` rows).
     public init(network: Network, optimizer: OptimizerConfig, workers: Int, shards: Int, maxBatch: Int,
-                seed: UInt64, communicator: Communicator = SingleProcess()) {
+                seed: UInt64, classWeights: [Double]? = nil, communicator: Communicator = SingleProcess()) {
         BLAS.configureSingleThreaded()
         self.network = network
         self.optimizer = Optimizer(optimizer)
@@ -77,15 +80,20 @@ public final class StepEngine: @unchecked Sendable {
         unitOffsets = units.indices.map { units[..<$0].reduce(0, +) }
         unitNorms = FloatBuffer(count: units.reduce(0, +))
         clocks = WorkerClocks(workers: workers)
+        weighting = classWeights.map { LossWeighting(weights: $0, capacity: maxBatch) }
         self.communicator = communicator
     }
 
-    /// What a step measured: the batch's summed loss (rows added in order) and correct predictions.
+    /// What a step measured: the batch's summed loss (rows added in order; with class weights,
+    /// each row's loss times its weight) and correct predictions.
     public struct StepResult: Sendable {
         public var lossSum: Double
         public var correct: Int
         public var rows: Int
-        public var meanLoss: Double { lossSum / Double(rows) }
+        /// The rows' weights summed: `rows` without class weights.
+        public var weightSum: Double
+        /// The batch loss: the (weighted) mean.
+        public var meanLoss: Double { lossSum / weightSum }
     }
 
     /// Computes the gradient of the mean loss over `batch` and, with `update`, applies the optimizer.
@@ -106,7 +114,8 @@ public final class StepEngine: @unchecked Sendable {
         precondition(rows > 0 && rows <= workspace.capacity, "StepEngine: batch of \(rows) rows")
         let start = WorkerClocks.now()
         var serial = 0.0
-        phaseA(batch, step: step, share: RankShare(wholeBatchOf: rows))
+        phaseA(batch, step: step, share: RankShare(wholeBatchOf: rows),
+               scale: weighting.map { $0.scale(weightSum: $0.weightSum(batch)) } ?? .mean(rows: rows))
         if var scalars = update, let clipNorm {
             pool.run { w in self.phaseB(worker: w, batchSize: rows, update: nil, norms: true) }
             let normStart = WorkerClocks.now()
@@ -147,7 +156,8 @@ public final class StepEngine: @unchecked Sendable {
     /// need statistics over all rows (with none, one pass per tile: gather → forward → loss →
     /// backward).
     /// - Parameter share: where `batch`'s rows sit in the global batch (a single process: all of it).
-    func phaseA(_ batch: Batch, step: Int, share: RankShare) {
+    /// - Parameter scale: how the rows' losses make the global batch's loss.
+    func phaseA(_ batch: Batch, step: Int, share: RankShare, scale: LossScale) {
         let ws = workspace, network = self.network, rows = batch.count
         let context = RowContext(training: true, step: step, seed: seed, rowOffset: share.firstRow,
                                  batchRows: share.globalRows)
@@ -168,7 +178,7 @@ public final class StepEngine: @unchecked Sendable {
         eachRowTile(rows) { tile in
             if gathers { ForwardPass.gather(batch, rows: tile, network: network, workspace: ws) }
             ForwardPass.forward(last..<self.layers.count, rows: tile, network: network, workspace: ws, context: context)
-            ForwardPass.loss(rows: tile, batchRows: share.globalRows, network: network, workspace: ws)
+            ForwardPass.loss(rows: tile, scale: scale, network: network, workspace: ws)
             self.backward(top..<self.layers.count, rows: tile, context: context)
         }
         for (k, cut) in cuts.enumerated().reversed() where cut >= first {
@@ -283,6 +293,8 @@ public final class StepEngine: @unchecked Sendable {
             loss += Double(ws.rowLoss[r])
             if labels && ws.predicted[r] == ws.labels[r] { correct += 1 }
         }
-        return StepResult(lossSum: loss, correct: correct, rows: rows)
+        guard let weighting else { return StepResult(lossSum: loss, correct: correct, rows: rows, weightSum: Double(rows)) }
+        let weighted = weighting.sums(rowLoss: ws.rowLoss.base, labels: ws.labels, rows: rows)
+        return StepResult(lossSum: weighted.loss, correct: correct, rows: rows, weightSum: weighted.weight)
     }
 }
