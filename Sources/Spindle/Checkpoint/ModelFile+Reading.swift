@@ -58,11 +58,12 @@ extension ModelFile {
                 throw invalid("its training_state attribute is not a valid Spindle training state")
             }
         }
-        let read = ModelFile(network: network, config: config,
+        var read = ModelFile(network: network, config: config,
                              moments: moments, steps: try file.intAttribute("steps"),
                              epochs: try file.intAttribute("epochs"), state: state,
                              trainRows: file.hasAttribute("train_rows") ? try file.intAttribute("train_rows") : nil)
         try read.validateNumbers(formatVersion: version, path: path)
+        try read.readExtras(from: file, path: path)
         return read
     }
 

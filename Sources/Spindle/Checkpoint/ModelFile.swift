@@ -21,6 +21,10 @@ import HDF5Kit
 ///                            the body — PyTorch's `i.body.j.weight`
 ///     /model/standardize/mean, /model/standardize/std  (in) float32, when trained with
 ///                            --standardize: the network sees (x − mean) / std
+///     / attrs table_schema, class_names   the dataset's, when it had them: how raw CSV rows
+///                            become the features (`TableSchema`), and the classes' names
+///     /early_stopping        attrs and best_parameters (P) float32, with --early-stopping
+///                            (`ModelFile+Extras.swift`)
 ///     /optimizer             attrs: kind, step
 ///     /optimizer/moment_<k>  flat float32, same order as the /model datasets concatenated
 ///
@@ -43,9 +47,17 @@ public struct ModelFile: Sendable {
     public var state: TrainingState?
     /// Rows of the training split the run used; resuming on other data is refused.
     public var trainRows: Int?
+    /// How the dataset's CSV columns became the features, when `spindle import csv` made it:
+    /// what `predict` and `eval` apply to a raw CSV.
+    public var tableSchema: TableSchema?
+    /// The classes' names (the schema's, or the dataset's `class_names`), one per output.
+    public var classNames: [String]?
+    /// Early stopping's state (best epoch, its weights, patience spent), with --early-stopping.
+    public var earlyStopping: EarlyStopping.State?
 
     public init(network: Network, config: TrainingConfig?, moments: [[Float]] = [], steps: Int = 0, epochs: Int = 0,
-                state: TrainingState? = nil, trainRows: Int? = nil) {
+                state: TrainingState? = nil, trainRows: Int? = nil, tableSchema: TableSchema? = nil,
+                classNames: [String]? = nil, earlyStopping: EarlyStopping.State? = nil) {
         self.network = network
         self.config = config
         self.moments = moments
@@ -53,6 +65,9 @@ public struct ModelFile: Sendable {
         self.epochs = epochs
         self.state = state
         self.trainRows = trainRows
+        self.tableSchema = tableSchema
+        self.classNames = classNames
+        self.earlyStopping = earlyStopping
     }
 
     /// Writes the file atomically (temporary file, fsync, rename).
@@ -71,6 +86,7 @@ public struct ModelFile: Sendable {
                 try file.setAttribute("training_state", String(decoding: try JSONEncoder.sorted.encode(state), as: UTF8.self))
             }
             if let trainRows { try file.setAttribute("train_rows", trainRows) }
+            try writeExtras(to: file)
             let spec = network.spec
             let model = try file.createGroup("model")
             try model.setAttribute("spec", String(decoding: try JSONEncoder.sorted.encode(spec.layers), as: UTF8.self))
@@ -115,8 +131,10 @@ public struct ModelFile: Sendable {
         let datasets = network.layout.groups.reduce(0) { $0 + $1.tensors.count } + moments.count + 2
         let floats = network.layout.parameterCount + moments.reduce(0) { $0 + $1.count } + 2 * network.spec.inputCount
         let attributes = [state.flatMap { try? JSONEncoder.sorted.encode($0).count },
-                          config.flatMap { try? JSONEncoder.sorted.encode($0).count }].reduce(0) { $0 + ($1 ?? 0) }
-        return 4 * floats + 2 * attributes + 64 * 1024 + 8 * 1024 * datasets
+                          config.flatMap { try? JSONEncoder.sorted.encode($0).count },
+                          tableSchema.flatMap { try? JSONEncoder.sorted.encode($0).count },
+                          classNames.map { $0.reduce(16 * $0.count) { $0 + $1.utf8.count } }].reduce(0) { $0 + ($1 ?? 0) }
+        return 4 * (floats + extraFloats) + 2 * attributes + 64 * 1024 + 8 * 1024 * (datasets + 1)
     }
 
     /// Writes `values` (row-major, `shape`) straight from memory: a checkpoint is written while

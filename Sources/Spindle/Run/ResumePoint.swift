@@ -17,6 +17,11 @@ public struct ResumePoint: Sendable {
         guard checkpoint.state != nil, checkpoint.config != nil else {
             throw SpindleError.invalidModel(path: path, problem: "holds no training state; it cannot be resumed")
         }
+        if checkpoint.earlyStopping?.restored == true {
+            throw SpindleError.invalidModel(
+                path: path, problem: "holds the best epoch's weights that early stopping restored, not the weights its " +
+                    "training state continues from; resume from a ckpt-*.h5 checkpoint instead")
+        }
         return ResumePoint(checkpoint: checkpoint, path: path)
     }
 

@@ -18,7 +18,11 @@ public final class RunData {
     /// What a report should say about where the data lives (the streamed training split).
     public private(set) var notes: [String] = []
     /// Things about the file that make training slow, with the command that fixes each.
-    public private(set) var warnings: [String] = []
+    public internal(set) var warnings: [String] = []
+    /// The file's table schema (`spindle import csv`) and class names, which the model file
+    /// keeps for `predict` and `eval` (`RunData+Table.swift`).
+    public internal(set) var tableSchema: TableSchema?
+    public internal(set) var classNames: [String]?
 
     /// Most classes accepted; a larger label is almost surely a mistake in the file.
     public static let classLimit = 100_000
@@ -129,6 +133,7 @@ public final class RunData {
         self.test = test
         self.placement = placement
         outputs = try Self.checkAgreement(train: trainSplit, others: [test, validation].compactMap { $0 })
+        readTableMetadata(file, features: trainSplit.featureCount, labels: trainSplit.hasLabels)
     }
 
     /// The output width, after checking that the other splits match the training split.

@@ -2,7 +2,8 @@ import Foundation
 import HDF5Kit
 
 /// A run's JSON-lines log (`spindle train --log FILE`), as a listener: a "start" line with the
-/// config and environment, then one "epoch" line per epoch with where its step time went;
+/// config and environment, then one "epoch" line per epoch with where its step time went, and
+/// with --early-stopping an "early_stopping" line naming the best epoch at the end;
 /// each line is written (unbuffered) as it happens. Add it on the rank that writes (rank 0).
 public final class RunLog: TrainingRunListener {
     private let handle: FileHandle
@@ -34,6 +35,12 @@ public final class RunLog: TrainingRunListener {
             // Seconds summed over workers.
             line["timings"] = JSONLine.object(timings)
             write(line)
+        case let .trainingEnded(result):
+            // Early stopping has put the best epoch's weights back by now (it listens first).
+            guard let stopping = run.earlyStopping, let best = stopping.state.bestEpoch else { return }
+            write(["event": "early_stopping", "monitor": stopping.config.monitor.rawValue, "best_epoch": best,
+                   "best_value": stopping.state.bestValue ?? .nan, "stopped": stopping.state.stopped,
+                   "epochs": result.epochs.count, "patience": stopping.config.patience])
         default:
             break
         }

@@ -45,6 +45,9 @@ public final class TrainingRun {
     public let trainer: Trainer
     /// Where training starts: the resume point's state, or a fresh one.
     public let start: TrainingState
+    /// Early stopping, when the config asks for it: the first listener, so that every other
+    /// hears `.trainingEnded` with the best weights back in the network.
+    public let earlyStopping: EarlyStopping?
     private var listeners: [any TrainingRunListener] = []
     /// The stop requested so far (0: none, 1: finish, 2: interrupt); any thread may raise it.
     private let requested = Atomic<Int>(0)
@@ -63,10 +66,24 @@ public final class TrainingRun {
                            resumedStream: saved.map { $0.config?.stream })
         var config = setup.config
         config.stream = data.stream
-        self.config = config
+        if let settings = config.earlyStopping {
+            guard data.validation != nil else { throw TrainingRunError.earlyStoppingNeedsValidation(path: data.path) }
+            if settings.monitor == .valAccuracy, !data.train.hasLabels {
+                throw TrainingRunError.monitorNeedsLabels(path: data.path)
+            }
+            let stopping = EarlyStopping(settings, state: saved?.checkpoint.earlyStopping ?? EarlyStopping.State())
+            earlyStopping = stopping
+            listeners.append(stopping)
+        } else {
+            earlyStopping = nil
+        }
         trainer = try Trainer(config: config, data: data.train, validation: data.validation, outputs: data.outputs,
                               workers: setup.workers, scaling: saved?.checkpoint.network.featureScaling,
                               statistics: data.trainRows, communicator: setup.communicator)
+        // The trainer's config has balanced class weights counted (the same numbers from the
+        // same data): what checkpoints record, and what a resumed run is compared by.
+        config = trainer.config
+        self.config = config
         if let saved {
             try saved.check(config, trainRows: data.train.rows)
             try trainer.restore(from: saved.checkpoint, path: saved.path)
@@ -130,7 +147,8 @@ public final class TrainingRun {
         trainer.onEpoch = { endedEpoch = $0 }
         let result: TrainingResult
         do {
-            result = try trainer.run(from: start) { state in
+            // A resumed run that early stopping had ended takes no more steps.
+            result = earlyStopping?.state.stopped == true ? try trainer.result(at: start) : try trainer.run(from: start) { state in
                 try self.emit(.step(state))
                 if let report = endedEpoch {
                     endedEpoch = nil
@@ -150,6 +168,7 @@ public final class TrainingRun {
             throw error
         }
         timings = timings + trainer.engine.timings
+        if earlyStopping?.state.stopped == true, stop == nil { stop = .finish }
         var outcome = RunOutcome(result: result, stop: stop, test: nil, modelPath: nil, timings: timings,
                                  weightDigests: [])
         guard stop != .interrupt else {
@@ -180,7 +199,8 @@ public final class TrainingRun {
     /// written while training goes on.
     func snapshot(_ state: TrainingState) -> ModelFile {
         ModelFile(network: trainer.network.copy(), config: config, moments: trainer.engine.moments.map { $0.array() },
-                  steps: state.step, epochs: state.history.count, state: state, trainRows: data.train.rows)
+                  steps: state.step, epochs: state.history.count, state: state, trainRows: data.train.rows,
+                  tableSchema: data.tableSchema, classNames: data.classNames, earlyStopping: earlyStopping?.state)
     }
 
     private func emit(_ event: RunEvent) throws {

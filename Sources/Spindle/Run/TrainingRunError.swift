@@ -6,6 +6,10 @@ public enum TrainingRunError: Error, CustomStringConvertible, Equatable {
     /// The checkpoint at `path` was written by a run whose settings differ from this one's:
     /// every setting that differs, in name order.
     case incompatibleCheckpoint(path: String, differences: [SettingDifference])
+    /// Early stopping was asked for, but the data at `path` gives no validation split.
+    case earlyStoppingNeedsValidation(path: String)
+    /// `--monitor val_accuracy` on data at `path` whose targets are not class labels.
+    case monitorNeedsLabels(path: String)
 
     /// One setting that differs between a checkpoint's run and this one.
     public struct SettingDifference: Sendable, Equatable, CustomStringConvertible {
@@ -32,6 +36,11 @@ public enum TrainingRunError: Error, CustomStringConvertible, Equatable {
         case let .validationHoldOut(fraction, count, units, held):
             return "--val-fraction \(fraction) of \(count) \(units) leaves \(held) validation \(units); " +
                 "expected at least 1 and fewer than all"
+        case let .earlyStoppingNeedsValidation(path):
+            return "--early-stopping needs validation data, but \(path) has no /val split; " +
+                "hold out part of the training rows with --val-fraction (e.g. 0.1)"
+        case let .monitorNeedsLabels(path):
+            return "--monitor val_accuracy needs class labels, but \(path) has float targets; monitor val_loss"
         case let .incompatibleCheckpoint(path, differences):
             let settings = differences.filter { $0.setting != "trainRows" }
             let rows = differences.first { $0.setting == "trainRows" }

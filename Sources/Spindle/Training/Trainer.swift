@@ -41,6 +41,10 @@ public final class Trainer {
         }
         try Self.validate(data: train, validation: validation, outputs: outputs, loss: config.loss,
                           scaling: config.standardize ? scaling : nil, statistics: config.standardize ? statistics : nil)
+        var config = config
+        if let weights = config.classWeights {
+            config.classWeights = .given(try Self.resolve(weights, classes: outputs, data: train, statistics: statistics))
+        }
         self.config = config
         self.data = train
         self.validation = validation
@@ -59,7 +63,7 @@ public final class Trainer {
         }
         engine = StepEngine(network: network, optimizer: config.optimizer, workers: workers,
                             shards: config.shards, maxBatch: min(config.batchSize, train.rows),
-                            seed: config.seed, communicator: communicator)
+                            seed: config.seed, classWeights: config.classWeights?.values, communicator: communicator)
         evaluator = Evaluator(network: network, pool: engine.pool, shards: config.shards)
         train.attach(engine.pool)
     }
@@ -194,6 +198,7 @@ public final class Trainer {
                 state.step += 1
                 state.batchInEpoch += 1
                 state.epochLossSum += result.lossSum
+                if config.classWeights != nil { state.epochWeightSum = (state.epochWeightSum ?? 0) + result.weightSum }
                 state.epochCorrect += result.correct
                 state.epochRows += result.rows
                 state.epochSeconds += seconds
@@ -205,15 +210,21 @@ public final class Trainer {
                 if epochEnded { break }  // the next epoch has its own order
             }
         }
-        // A run that ends mid-epoch (--max-steps) still reports the part it trained.
+        return try result(at: state, interrupted: stopped)
+    }
+
+    /// What a run that stands at `state` reports: the finished epochs and, for a run that ends
+    /// mid-epoch (--max-steps), the part of the epoch it trained. Alone, for a resumed run that
+    /// takes no more steps (one that early stopping had ended).
+    public func result(at state: TrainingState, interrupted: Bool = false) throws -> TrainingResult {
         var epochs = state.history
         if state.epochRows > 0 {
             let rate = config.schedule.rate(base: config.optimizer.learningRate, step: state.step - 1,
-                                            stepsPerEpoch: stepsPerEpoch, totalSteps: total)
+                                            stepsPerEpoch: stepsPerEpoch, totalSteps: totalSteps)
             epochs.append(try report(state, learningRate: rate, validate: true))
         }
         return TrainingResult(epochs: epochs, steps: state.step, trainingSeconds: state.trainingSeconds,
-                              samplesTrained: state.samplesTrained, state: state, interrupted: stopped)
+                              samplesTrained: state.samplesTrained, state: state, interrupted: interrupted)
     }
 
     /// Closes the epoch in `state`: reports it (with validation) and moves to the next.
@@ -224,6 +235,7 @@ public final class Trainer {
         state.epoch += 1
         state.batchInEpoch = 0
         state.epochLossSum = 0
+        state.epochWeightSum = nil
         state.epochCorrect = 0
         state.epochRows = 0
         state.epochSeconds = 0
@@ -233,7 +245,7 @@ public final class Trainer {
     private func report(_ state: TrainingState, learningRate: Double, validate: Bool = false) throws -> EpochReport {
         let rows = max(state.epochRows, 1)
         return EpochReport(
-            epoch: state.epoch + 1, steps: state.step, trainLoss: state.epochLossSum / Double(rows),
+            epoch: state.epoch + 1, steps: state.step, trainLoss: state.epochLossSum / (state.epochWeightSum ?? Double(rows)),
             trainAccuracy: data.hasLabels ? Double(state.epochCorrect) / Double(rows) : nil,
             validation: validate ? try validation.map { try evaluator.evaluate(rows: $0) } : nil,
             learningRate: learningRate, seconds: state.epochSeconds,

@@ -1,7 +1,7 @@
 extension TrainingConfig {
     enum CodingKeys: String, CodingKey {
         case model, initialization = "init", loss, optimizer, schedule, batchSize, epochs, maxSteps,
-             clipNorm, seed, shards, standardize, stream
+             clipNorm, seed, shards, standardize, stream, classWeights, earlyStopping
         // Version 1 (before layer lists) spelled the model with the shorthand's three settings.
         case hiddenSizes, activation, dropout
     }
@@ -29,7 +29,9 @@ extension TrainingConfig {
             seed: try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? defaults.seed,
             shards: try c.decodeIfPresent(Int.self, forKey: .shards) ?? 1,
             standardize: try c.decodeIfPresent(Bool.self, forKey: .standardize) ?? false,
-            stream: try c.decodeIfPresent(StreamLayout.self, forKey: .stream))
+            stream: try c.decodeIfPresent(StreamLayout.self, forKey: .stream),
+            classWeights: try c.decodeIfPresent(ClassWeights.self, forKey: .classWeights),
+            earlyStopping: try c.decodeIfPresent(EarlyStoppingConfig.self, forKey: .earlyStopping))
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -47,5 +49,7 @@ extension TrainingConfig {
         try c.encode(shards, forKey: .shards)
         try c.encode(standardize, forKey: .standardize)
         try c.encodeIfPresent(stream, forKey: .stream)
+        try c.encodeIfPresent(classWeights, forKey: .classWeights)
+        try c.encodeIfPresent(earlyStopping, forKey: .earlyStopping)
     }
 }

@@ -27,6 +27,11 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// How a streamed training split is cut into blocks and shuffle windows (which fixes its order);
     /// nil when the split is held in memory and permuted whole.
     public var stream: StreamLayout?
+    /// Each training row's loss weighted by its class (cross-entropy only); nil: all weigh 1.
+    public var classWeights: ClassWeights?
+    /// Stop when the validation metric has not improved for a while, keeping the best epoch's
+    /// weights (`EarlyStopping`); nil: train every epoch.
+    public var earlyStopping: EarlyStoppingConfig?
 
     /// Blocks of `blockRows` rows (whole storage chunks), `windowBlocks` of them per shuffle window.
     public struct StreamLayout: Codable, Equatable, Sendable {
@@ -46,7 +51,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
                 schedule: LearningRateSchedule = .constant, batchSize: Int = 128, epochs: Int = 10,
                 maxSteps: Int? = nil, dropout: Double = 0, clipNorm: Double? = nil, seed: UInt64 = 0,
                 shards: Int = WorkerPool.activeProcessorCount, standardize: Bool = false,
-                stream: StreamLayout? = nil) {
+                stream: StreamLayout? = nil, classWeights: ClassWeights? = nil,
+                earlyStopping: EarlyStoppingConfig? = nil) {
         self.model = model ?? .shorthand(hiddenSizes: hiddenSizes, activation: activation, dropout: dropout)
         self.initialization = initialization
         self.loss = loss
@@ -60,6 +66,8 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         self.shards = shards
         self.standardize = standardize
         self.stream = stream
+        self.classWeights = classWeights
+        self.earlyStopping = earlyStopping
     }
 
     /// The model this config trains on data with `inputs` features and `outputs` classes/targets.
@@ -111,6 +119,15 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         if !(mu >= 0 && mu < 1) { try fail("momentum", "\(mu)", "a number in [0, 1)") }
         if let clipNorm, !(clipNorm > 0) || !clipNorm.isFinite {
             try fail("clip-norm", "\(clipNorm)", "a finite number > 0")
+        }
+        if let classWeights {
+            try classWeights.validate()
+            if loss != .crossEntropy {
+                try fail("class-weights", classWeights.description, "--loss cross-entropy (class weights weight each row's class)")
+            }
+        }
+        if let earlyStopping, earlyStopping.patience < 1 {
+            try fail("early-stopping", "\(earlyStopping.patience)", "a patience of at least 1 epoch")
         }
         switch schedule {
         case .constant: break

@@ -12,7 +12,8 @@ extension TrainingState {
         if let (name, value) = counts.first(where: { $0.1 < 0 }) {
             return "\(name) \(value) is negative; expected a count >= 0"
         }
-        let sums = [("epochLossSum", epochLossSum), ("epochSeconds", epochSeconds), ("trainingSeconds", trainingSeconds)]
+        let sums = [("epochLossSum", epochLossSum), ("epochSeconds", epochSeconds), ("trainingSeconds", trainingSeconds),
+                    ("epochWeightSum", epochWeightSum ?? 0)]
         if let (name, value) = sums.first(where: { !($0.1 >= 0 && $0.1.isFinite) }) {
             return "\(name) \(value) is out of range; expected a finite number >= 0"
         }

@@ -14,6 +14,9 @@ public struct TrainingState: Codable, Equatable, Sendable {
     public var batchInEpoch = 0
     /// The epoch's training loss summed over its rows so far, its correct predictions and rows.
     public var epochLossSum = 0.0
+    /// With class weights: the epoch's rows' weights summed so far, and `epochLossSum` their
+    /// weighted losses (the epoch's loss is the weighted mean); nil without class weights.
+    public var epochWeightSum: Double?
     public var epochCorrect = 0
     public var epochRows = 0
     /// Wall-clock seconds of the epoch's steps so far.
