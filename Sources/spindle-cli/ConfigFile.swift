@@ -28,6 +28,8 @@ enum ConfigFile {
         "workers": .integer, "batch-size": .integer, "epochs": .integer, "max-steps": .integer,
         "seed": .nonNegativeInteger, "shards": .integer, "checkpoint-dir": .string, "checkpoint-every": .integer,
         "keep": .integer, "resume": .flag, "resume-from": .string, "log": .string, "json": .flag, "quiet": .flag,
+        "class-weights": .string, "early-stopping": .integer,
+        "monitor": .choice(EarlyStoppingConfig.Monitor.allValueStrings),
     ]
 
     /// A value as it appears in the file.

@@ -7,12 +7,14 @@ import Spindle
 /// (or regression errors and R²) on a dataset.
 struct Eval: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Evaluate a trained model on a dataset's test split.")
+        abstract: "Evaluate a trained model on a dataset's test split, or on a labelled CSV table.",
+        discussion: "A CSV table (.csv, .tsv, .txt, .csv.gz) needs a model trained on a dataset that `spindle import csv` "
+            + "made, and the label column: its rows are encoded with the stored schema.")
 
     @Argument(help: "Model file written by `spindle train --checkpoint-dir`.")
     var checkpoint: String
 
-    @Argument(help: "Dataset file. Default: the bundled data/fashion-mnist-small.h5.")
+    @Argument(help: "Dataset file (HDF5), or a CSV table with the training table's columns and its label column. Default: the bundled data/fashion-mnist-small.h5.")
     var data: String?
 
     @Option(help: "Features dataset to evaluate.")
@@ -32,13 +34,14 @@ struct Eval: ParsableCommand {
         try reportingErrors {
             let model = try ModelFile.read(from: checkpoint)
             let path = try data ?? BundledData.path()
-            let file = try DatasetReader.openFile(path)
-            let split = try ModelCompatibility.open(path, .init(x: x, y: y))
+            let split: any SequentialRows = ModelInput.isCSV(path)
+                ? try ModelInput.csv(path, model: model, modelPath: checkpoint, requireTargets: true)
+                : try ModelCompatibility.open(path, .init(x: x, y: y))
             try model.network.validateEvaluation(of: split)
             let report = try Evaluator(network: model.network, workers: workerOptions.resolved(),
                                        shards: model.config?.shards ?? WorkerPool.activeProcessorCount)
                 .evaluate(rows: split)
-            let names = report.confusion.flatMap { Self.classNames(file, path: path, classes: $0.classes) }
+            let names = report.confusion.flatMap { ModelInput.classNames(model, data: path, classes: $0.classes) }
             if json {
                 var object = (report.jsonObject as? [String: Any]) ?? [:]
                 object["model"] = checkpoint
@@ -60,12 +63,7 @@ struct Eval: ParsableCommand {
                 print("accuracy \(accuracy.fixed(4))")
                 Self.printClassTable(confusion, names: names)
             }
-            if let binary = report.binary {
-                func show(_ value: Double?) -> String { value.map { $0.fixed(4) } ?? "—" }
-                let positive = names.map { "class 1 (\($0[1]))" } ?? "class 1"
-                print("\(positive) as positive: roc_auc \(show(binary.rocAUC))  pr_auc \(show(binary.prAUC))  "
-                      + "precision \(show(binary.precision))  recall \(show(binary.recall))  f1 \(show(binary.f1))")
-            }
+            if let binary = report.binary { print(TrainReport.binaryLine(binary, classNames: names, split: "")) }
             if let mse = report.meanSquaredError, let mae = report.meanAbsoluteError {
                 print("mse \(mse.fixed(6))  mae \(mae.fixed(6))  r2 \(report.rSquared.map { $0.fixed(4) } ?? "— (constant targets)")")
             }
@@ -99,7 +97,7 @@ struct Eval: ParsableCommand {
         print("confusion (rows: true class, columns: predicted class)")
         print("true\\pred" + (0..<confusion.classes).map { String($0).leftPad(width) }.joined())
         for (c, row) in counts.enumerated() {
-            print(String(c).leftPad(9) + row.map { $0.grouped.leftPad(width) }.joined())
+            print(String(c).leftPad(9) + row.map { $0.grouped.leftPad(width) }.joined() + (names.map { "  " + $0[c] } ?? ""))
         }
     }
 }

@@ -6,6 +6,7 @@ extension Activation: ExpressibleByArgument {}
 extension LossKind: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
 extension Initialization: ExpressibleByArgument {}
+extension EarlyStoppingConfig.Monitor: ExpressibleByArgument {}
 
 /// Learning-rate schedule names accepted by --schedule.
 enum ScheduleName: String, CaseIterable, ExpressibleByArgument {

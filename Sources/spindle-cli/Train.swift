@@ -36,6 +36,21 @@ struct Train: ParsableCommand {
     var standardize = false
 
     @Option(help: ArgumentHelp(
+        "Weight each training row's loss by its class: 'balanced' (n_rows / (C · n_c), as scikit-learn) or one weight per class, e.g. 1,4.5 (default: none, every row weighs 1).",
+        discussion: "The batch loss is the weighted mean Σ w[y]·loss / Σ w[y], as PyTorch's CrossEntropyLoss(weight=); the epoch's training loss is too, validation and test losses are not weighted. Needs --loss cross-entropy.",
+        valueName: "weights"))
+    var classWeights: String?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp(
+        "Stop when --monitor has not improved for this many epochs; model.h5 holds the best epoch's weights (default: off, train every epoch).",
+        discussion: "Needs validation data: a /val split in the file or --val-fraction. The best epoch is restored whether the run stops early or not.",
+        valueName: "patience"))
+    var earlyStopping: Int?
+
+    @Option(help: "What --early-stopping watches: val_loss (lower is better) or val_accuracy (default: val_loss).")
+    var monitor: EarlyStoppingConfig.Monitor?
+
+    @Option(help: ArgumentHelp(
         "Directory for checkpoints and the trained model (model.h5); created if missing (default: nothing is saved).",
         discussion: "Checkpoints (ckpt-<step>.h5) are written at every epoch end, every --checkpoint-every steps, on Ctrl-C and at the end."))
     var checkpointDir: String?
@@ -77,6 +92,9 @@ struct Train: ParsableCommand {
             throw ValidationError("--resume needs --checkpoint-dir: the directory whose newest checkpoint to continue")
         }
         if resume && resumeFrom != nil { throw ValidationError("--resume and --resume-from exclude each other") }
+        if monitor != nil && earlyStopping == nil {
+            throw ValidationError("--monitor needs --early-stopping PATIENCE: the epochs without improvement to stop after")
+        }
         try dataOptions.validateFraction()
         try workerOptions.validateWorkers()
         try optimizer.validateBetas()
@@ -89,7 +107,9 @@ struct Train: ParsableCommand {
                        optimizer: optimizer.optimizerConfig, schedule: optimizer.scheduleConfig,
                        batchSize: batchSize, epochs: epochs, maxSteps: maxSteps,
                        clipNorm: optimizer.clipNorm, seed: seed,
-                       shards: shards ?? defaultShards, standardize: standardize)
+                       shards: shards ?? defaultShards, standardize: standardize,
+                       classWeights: try classWeights.map { try ClassWeights(parsing: $0) },
+                       earlyStopping: earlyStopping.map { EarlyStoppingConfig(patience: $0, monitor: monitor ?? .valLoss) })
     }
 
     /// Parse → configure → run → render: the library's `TrainingRun` does the work; this
@@ -138,7 +158,7 @@ struct Train: ParsableCommand {
             if json && primary {
                 print(TrainReport.summaryJSON(result: outcome.result, test: outcome.test, workers: workers,
                                               modelPath: outcome.modelPath, timings: outcome.timings,
-                                              ranks: outcome.weightDigests))
+                                              ranks: outcome.weightDigests, earlyStopping: run.earlyStopping))
             }
             World.finish()
         }

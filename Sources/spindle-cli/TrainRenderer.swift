@@ -29,7 +29,8 @@ final class TrainRenderer: TrainingRunListener {
             progress.clear()
         case let .finished(outcome):
             guard !outcome.interrupted else { return }
-            report.finish(result: outcome.result, test: outcome.test, modelPath: outcome.modelPath)
+            report.finish(result: outcome.result, test: outcome.test, modelPath: outcome.modelPath,
+                          earlyStopping: run.earlyStopping, classNames: run.data.classNames)
         }
     }
 }

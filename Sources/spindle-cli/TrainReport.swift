@@ -33,14 +33,17 @@ struct TrainReport {
         note(line)
     }
 
-    func finish(result: TrainingResult, test: EvaluationReport?, modelPath: String?) {
+    func finish(result: TrainingResult, test: EvaluationReport?, modelPath: String?, earlyStopping: EarlyStopping? = nil,
+                classNames: [String]? = nil) {
         guard !quiet else { return }
         note("trained \(result.samplesTrained.grouped) samples in \(result.trainingSeconds.fixed(1)) s " +
              "(\(Int(result.samplesPerSecond).grouped) samples/s)")
+        if let line = earlyStopping?.summary(epochs: result.epochs.count) { note(line) }
         if let modelPath { note("saved model to \(modelPath)") }
         if let test {
             if let acc = test.accuracy {
                 print("test accuracy \(acc.fixed(4))  loss \(test.loss.fixed(4))  (\(test.rows.grouped) rows)")
+                if let binary = test.binary { print(Self.binaryLine(binary, classNames: classNames)) }
             } else {
                 print("test mse \((test.meanSquaredError ?? 0).fixed(6))  mae \((test.meanAbsoluteError ?? 0).fixed(6))" +
                       "  (\(test.rows.grouped) rows)")
@@ -50,10 +53,19 @@ struct TrainReport {
         }
     }
 
+    /// "test class 1 (>50K) as positive: roc_auc 0.9123  pr_auc …  precision …  recall …  f1 …"
+    /// (a measure that is undefined on the split, e.g. precision of a class never predicted: —).
+    static func binaryLine(_ binary: BinaryMetrics, classNames: [String]?, split: String = "test ") -> String {
+        func show(_ value: Double?) -> String { value.map { $0.fixed(4) } ?? "—" }
+        let positive = classNames.map { "class 1 (\($0[1]))" } ?? "class 1"
+        return "\(split)\(positive) as positive: roc_auc \(show(binary.rocAUC))  pr_auc \(show(binary.prAUC))  "
+            + "precision \(show(binary.precision))  recall \(show(binary.recall))  f1 \(show(binary.f1))"
+    }
+
     /// One line of JSON with the run's results.
     /// - Parameter ranks: with several MPI ranks, each one's digest of its final weights.
     static func summaryJSON(result: TrainingResult, test: EvaluationReport?, workers: Int, modelPath: String?,
-                            timings: StepTimings, ranks: [UInt64] = [0]) -> String {
+                            timings: StepTimings, ranks: [UInt64] = [0], earlyStopping: EarlyStopping? = nil) -> String {
         var summary: [String: Any] = [
             "steps": result.steps,
             "epochs": result.epochs.count,
@@ -72,6 +84,24 @@ struct TrainReport {
             summary["test_accuracy"] = test.accuracy
             summary["test_mse"] = test.meanSquaredError
             summary["test_mae"] = test.meanAbsoluteError
+            summary["test_r2"] = test.rSquared
+            if let binary = test.binary {
+                summary["test_roc_auc"] = binary.rocAUC
+                summary["test_pr_auc"] = binary.prAUC
+                summary["test_precision"] = binary.precision
+                summary["test_recall"] = binary.recall
+                summary["test_f1"] = binary.f1
+            }
+        }
+        if let stopping = earlyStopping, let epoch = stopping.state.bestEpoch {
+            // The model's epoch and its figures; "val_loss" above stays the last epoch's.
+            summary["best_epoch"] = epoch
+            summary["early_stopped"] = stopping.state.stopped
+            summary["monitor"] = stopping.config.monitor.rawValue
+            if let best = result.epochs.first(where: { $0.epoch == epoch }) {
+                summary["best_val_loss"] = best.validation?.loss
+                summary["best_val_accuracy"] = best.validation?.accuracy
+            }
         }
         summary["model"] = modelPath
         // Where the steps' time went, and the share of it spent waiting for the data loader.

@@ -35,7 +35,9 @@ public enum CSVTableImporter {
             throw ImportError(file: train, reason: .badOption, message: "--max-categories \(n) (expected at least 1)")
         }
         let (layout, profile, trainFile) = try profileTrainingFile(train, separator: separator, options: options)
-        let schema = try profile.schema()
+        var schema = try profile.schema()
+        schema.header = layout.hasHeader
+        schema.delimiter = String(UnicodeScalar(separator))
         let testFile = try test.map { try countRows($0, separator: separator, like: layout, blockBytes: options.readBlockBytes) }
         let testRows = testFile?.rows
 

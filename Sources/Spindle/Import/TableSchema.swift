@@ -19,6 +19,11 @@ public struct TableSchema: Codable, Equatable, Sendable {
     public var targets: Targets
     /// Cell texts that mean "missing" (after trimming blanks and quotes), e.g. "", "NA", "?".
     public var missingValues: [String]
+    /// Whether the training file had a header row, and its field delimiter (one character):
+    /// how a raw CSV for `predict` is read. Nil in schemas from before they were recorded
+    /// (read as: a header unless the names are column_1, column_2, …; a comma).
+    public var header: Bool?
+    public var delimiter: String?
 
     /// One CSV column.
     public struct Column: Codable, Equatable, Sendable {
