@@ -31,6 +31,15 @@ struct Inspect: ParsableCommand {
         print("Spindle model \(network.spec.architecture): \(network.layout.parameterCount.grouped) parameters, " +
               "\(network.spec.loss.rawValue) loss")
         for line in network.spec.summaryLines { print("  \(line)") }
+        if let schema = model.tableSchema {
+            let kinds = schema.columns.map { "\($0.name) (\($0.kind.rawValue))" }
+            print("reads CSV columns: " + kinds.prefix(12).joined(separator: ", ") + (kinds.count > 12 ? ", …" : ""))
+        }
+        if let names = model.classNames { print("classes: " + names.prefix(20).joined(separator: ", ") + (names.count > 20 ? ", …" : "")) }
+        if let stopping = model.earlyStopping, let epoch = stopping.bestEpoch {
+            print("early stopping: best epoch \(epoch)" + (stopping.restored ? " (these are its weights)" : "") +
+                  (stopping.stopped ? ", stopped" : ""))
+        }
         guard let config = model.config else { return }
         print("trained \(model.steps.grouped) steps (\(model.epochs) epochs) with \(config.optimizer.kind.rawValue) " +
               "lr \(config.optimizer.learningRate), batch \(config.batchSize), " +
