@@ -99,6 +99,18 @@ import Testing
         }
     }
 
+    /// Like every other setting, weights and early stopping must stay as they were on resume.
+    @Test func aResumedRunMustKeepItsWeightsAndEarlyStopping() {
+        let saved = TrainingConfig(classWeights: .given([1, 2]), earlyStopping: EarlyStoppingConfig(patience: 3))
+        var now = saved
+        now.classWeights = .given([1, 3])
+        now.earlyStopping?.monitor = .valAccuracy
+        #expect(ResumePoint.differences(saved, now).map(\.description) == [
+            "classWeights [1,2] → [1,3]",
+            #"earlyStopping {"monitor":"val_loss","patience":3} → {"monitor":"val_accuracy","patience":3}"#,
+        ])
+    }
+
     @Test func weightsNeedCrossEntropyAndNumbers() throws {
         let config = TrainingConfig(loss: .mse, classWeights: .given([1, 2]))
         #expect { try config.validate() } throws: { error in
