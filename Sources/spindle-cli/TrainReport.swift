@@ -18,6 +18,13 @@ struct TrainReport {
         note("         \(config.optimizer.kind.rawValue) lr \(config.optimizer.learningRate), batch \(config.batchSize), " +
              "\(trainer.totalSteps) steps, \(ranks > 1 ? "\(ranks) ranks × " : "")" +
              "\(workers) worker\(workers == 1 ? "" : "s"), seed \(config.seed)")
+        if let weights = config.classWeights?.values {
+            note("         class weights " + weights.map { String(format: "%.4g", $0) }.joined(separator: ", ") +
+                 " (the loss is their weighted mean)")
+        }
+        if let stopping = config.earlyStopping {
+            note("         early stopping on \(stopping.monitor.rawValue), patience \(stopping.patience) epochs")
+        }
         for line in data.notes { note("         \(line)") }
     }
 
