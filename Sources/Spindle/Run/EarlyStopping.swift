@@ -113,7 +113,7 @@ public final class EarlyStopping: TrainingRunListener {
     public func summary(epochs: Int) -> String? {
         guard let epoch = state.bestEpoch, let value = state.bestValue else { return nil }
         let why = state.stopped ? "stopped: \(config.patience) epochs without improvement"
-            : "\(state.epochsWithoutImprovement) since without improvement, patience \(config.patience)"
+            : "\(state.epochsWithoutImprovement) epochs since the best, patience \(config.patience)"
         return "early stopping: best \(config.monitor.rawValue) \(String(format: "%.4f", value)) at epoch \(epoch) of " +
             "\(epochs) (\(why)); the model holds epoch \(epoch)'s weights"
     }
