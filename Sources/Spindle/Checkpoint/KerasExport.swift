@@ -65,8 +65,8 @@ public enum KerasExport {
                 // Keras's momentum is the running statistics' weight on their old value: 1 − 0.1.
                 flush(nil)
                 layers.append("BatchNormalization(momentum=0.9, epsilon=1e-05)")
-            case .residual:
-                // `checkExpressible` refuses blocks before any weights are written.
+            case .residual, .conv, .maxPool, .avgPool, .globalAvgPool, .flatten:
+                // `checkExpressible` refuses these before any weights are written.
                 flush(nil)
                 layers.append("# \(layer) has no Sequential form")
             }
@@ -151,10 +151,17 @@ public enum KerasExport {
     /// - Throws: `SpindleError.invalidConfig` naming the layer.
     public static func checkExpressible(_ spec: ModelSpec, standardized: Bool = false) throws {
         for layer in spec.layers {
-            guard case .residual = layer else { continue }
-            throw SpindleError.invalidConfig(
-                setting: "format keras", found: layer.description,
-                expected: "layers a Keras Sequential can express; a residual block (x + body(x)) needs the functional API")
+            switch layer {
+            case .residual:
+                throw SpindleError.invalidConfig(
+                    setting: "format keras", found: layer.description,
+                    expected: "layers a Keras Sequential can express; a residual block (x + body(x)) needs the functional API")
+            case .conv, .maxPool, .avgPool, .globalAvgPool, .flatten:
+                throw SpindleError.invalidConfig(
+                    setting: "format keras", found: layer.description,
+                    expected: "dense layers, norms and activations; image layers are not exported to Keras yet")
+            default: continue
+            }
         }
         if standardized, let first = spec.layers.first(where: { if case .dropout = $0 { return false }; return true }),
            !(first.kind == "dense") {

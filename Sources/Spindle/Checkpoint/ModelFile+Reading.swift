@@ -21,7 +21,7 @@ extension ModelFile {
         let config = file.hasAttribute("config") ? try decodeConfig(try file.stringAttribute("config"), path) : nil
         let model = try file.openGroup("model")
         let spec = version == 1 ? try versionOneSpec(model, config: config, path: path) : try spec(model, config: config, path: path)
-        do { try spec.validateBlocks() } catch let error as SpindleError { throw invalid("its spec: \(error.description)") }
+        do { try spec.validateShapes() } catch let error as SpindleError { throw invalid("its spec: \(error.description)") }
         let layout = ParameterLayout(spec)
         var parameters: [Float] = []
         parameters.reserveCapacity(layout.parameterCount)

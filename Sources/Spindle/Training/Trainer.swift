@@ -45,7 +45,7 @@ public final class Trainer {
         self.data = train
         self.validation = validation
         let spec = config.modelSpec(inputs: train.featureCount, outputs: outputs)
-        try spec.validateBlocks()
+        try spec.validateShapes()
         try Self.checkBatchStatistics(config, trainRows: train.rows, ranks: communicator.size)
         network = Network(spec: spec, seed: config.seed)
         if config.standardize {
