@@ -37,6 +37,15 @@ struct Inspect: ParsableCommand {
         print("Spindle model \(network.spec.architecture): \(network.layout.parameterCount.grouped) parameters, " +
               "\(network.spec.loss.rawValue) loss")
         for line in network.spec.summaryLines { print("  \(line)") }
+        let spec = network.spec
+        if let image = spec.inputShape {
+            let shape = spec.inputSampleShape.map(String.init).joined(separator: ", ")
+            print("input \(image), \(spec.inputChannelsLast ? "channels-last" : "channels-first"): " +
+                  "x [N, \(shape)] or [N, \(spec.inputCount)]")
+        }
+        if let scaling = network.featureScaling {
+            print("standardised " + (scaling.channels == nil ? "per feature" : "per channel") + " (/model/standardize)")
+        }
         guard let config = model.config else { return }
         print("trained \(model.steps.grouped) steps (\(model.epochs) epochs) with \(config.optimizer.kind.rawValue) " +
               "lr \(config.optimizer.learningRate), batch \(config.batchSize), " +

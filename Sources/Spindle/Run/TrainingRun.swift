@@ -39,7 +39,8 @@ public final class TrainingRun {
     }
 
     public let setup: Setup
-    /// The config trained with: the setup's, with the placement's stream layout.
+    /// The config trained with: the setup's, with the placement's stream layout and the image
+    /// shape the data gave.
     public let config: TrainingConfig
     public let data: RunData
     public let trainer: Trainer
@@ -63,10 +64,13 @@ public final class TrainingRun {
                            resumedStream: saved.map { $0.config?.stream })
         var config = setup.config
         config.stream = data.stream
-        self.config = config
         trainer = try Trainer(config: config, data: data.train, validation: data.validation, outputs: data.outputs,
                               workers: setup.workers, scaling: saved?.checkpoint.network.featureScaling,
                               statistics: data.trainRows, communicator: setup.communicator)
+        // The trainer's: with the image shape the data gave.
+        config = trainer.config
+        self.config = config
+        if let test = data.test { try RowsShape(test).checkImages(trainer.network.spec) }
         if let saved {
             try saved.check(config, trainRows: data.train.rows)
             try trainer.restore(from: saved.checkpoint, path: saved.path)

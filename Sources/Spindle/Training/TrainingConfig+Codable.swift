@@ -1,7 +1,7 @@
 extension TrainingConfig {
     enum CodingKeys: String, CodingKey {
         case model, initialization = "init", loss, optimizer, schedule, batchSize, epochs, maxSteps,
-             clipNorm, seed, shards, standardize, stream
+             clipNorm, seed, shards, standardize, stream, inputShape, channelsLast
         // Version 1 (before layer lists) spelled the model with the shorthand's three settings.
         case hiddenSizes, activation, dropout
     }
@@ -29,7 +29,9 @@ extension TrainingConfig {
             seed: try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? defaults.seed,
             shards: try c.decodeIfPresent(Int.self, forKey: .shards) ?? 1,
             standardize: try c.decodeIfPresent(Bool.self, forKey: .standardize) ?? false,
-            stream: try c.decodeIfPresent(StreamLayout.self, forKey: .stream))
+            stream: try c.decodeIfPresent(StreamLayout.self, forKey: .stream),
+            inputShape: try c.decodeIfPresent(ImageShape.self, forKey: .inputShape),
+            channelsLast: try c.decodeIfPresent(Bool.self, forKey: .channelsLast) ?? false)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -47,5 +49,8 @@ extension TrainingConfig {
         try c.encode(shards, forKey: .shards)
         try c.encode(standardize, forKey: .standardize)
         try c.encodeIfPresent(stream, forKey: .stream)
+        // Left out for rows of features, so that their configs read as before images existed.
+        try c.encodeIfPresent(inputShape, forKey: .inputShape)
+        if channelsLast { try c.encode(channelsLast, forKey: .channelsLast) }
     }
 }
