@@ -18,6 +18,7 @@ enum ConfigFile {
     static let settings: [String: Kind] = [
         "train-x": .string, "train-y": .string, "test-x": .string, "test-y": .string, "val-fraction": .number,
         "memory-budget": .string, "prefetch": .integer, "shuffle-window": .integer, "standardize": .flag,
+        "input-shape": .string, "channels-last": .flag,
         "model": .model, "init": .choice(Initialization.allValueStrings),
         "layers": .string, "activation": .choice(Activation.allValueStrings), "loss": .choice(LossKind.allValueStrings),
         "dropout": .number,

@@ -70,3 +70,23 @@ extension MemoryBudget {
         return budget
     }
 }
+
+/// What image each row of the data holds, for convolutional models.
+struct ImageOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "The image each row of a [N, F] dataset holds, C,H,W (e.g. 1,28,28; C·H·W = F), for conv and pool layers (default: rows of features).",
+        discussion: "A dataset of images gives it itself: x [N, H, W] is one-channel images, [N, C, H, W] channels-first, [N, H, W, C] with --channels-last; --input-shape must then agree.",
+        valueName: "C,H,W"),
+        transform: ImageOptions.parseShape)
+    var inputShape: ImageShape?
+
+    @Flag(help: "The data stores each image channels-last, (H, W, C) as Keras does, rather than (C, H, W).")
+    var channelsLast = false
+
+    static func parseShape(_ text: String) throws -> ImageShape {
+        guard let shape = ImageShape(flag: text) else {
+            throw ValidationError("invalid --input-shape '\(text)': expected three positive sizes C,H,W, e.g. 1,28,28")
+        }
+        return shape
+    }
+}

@@ -15,7 +15,8 @@ struct Export: ParsableCommand {
         discussion: """
             --format keras writes the HDF5 layout of Keras 2's model.save_weights("x.h5").
             Build the Keras model printed on stderr and call model.load_weights on the file.
-            Feed it features as Spindle does: uint8 pixels divided by 255.
+            Feed it features as Spindle does: uint8 pixels divided by 255, and images
+            channels-last, (N, H, W, C), as Keras takes them.
             """)
 
     @Argument(help: "Model file written by `spindle train --checkpoint-dir`.")
@@ -43,15 +44,20 @@ struct Export: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let network = try ModelFile.read(from: checkpoint).network
+            let spec = network.spec, scaling = network.featureScaling
             switch format {
             case .keras:
                 try KerasExport.write(network, to: output)
-                note("spindle: wrote Keras weights of the \(network.spec.architecture) model to \(output); load them with\n" +
+                // Keras's images are (H, W, C): a channels-first dataset's images need their axes moved.
+                let feed = spec.inputShape == nil ? "" : spec.inputChannelsLast
+                    ? "; images (N, H, W, C), as this model's data"
+                    : "; images (N, H, W, C): x.reshape(-1, \(spec.inputShape!.flag)).transpose(0, 2, 3, 1) of this model's (C, H, W)"
+                note("spindle: wrote Keras weights of the \(spec.architecture) model to \(output); load them with\n" +
                      "  from keras import Input, Sequential\n" +
-                     "  from keras.layers import \(KerasExport.kerasLayerTypes(network.spec).joined(separator: ", "))\n" +
-                     "  model = \(KerasExport.kerasModel(network.spec))\n" +
+                     "  from keras.layers import \(KerasExport.kerasLayerTypes(spec, scaling: scaling).joined(separator: ", "))\n" +
+                     "  model = \(KerasExport.kerasModel(spec, scaling: scaling))\n" +
                      "  model.load_weights(\"\(output)\")\n" +
-                     "  # feed it features as Spindle does: uint8 pixels divided by 255")
+                     "  # feed it features as Spindle does: uint8 pixels divided by 255\(feed)")
             }
         }
     }

@@ -5,11 +5,12 @@ import Spindle
 /// `spindle train`: fit a network, report test metrics, save the model.
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Train a dense network on an HDF5 dataset.",
+        abstract: "Train a network on an HDF5 dataset.",
         discussion: "Prints one line per epoch and the test metrics on stderr/stdout; --json prints one summary line.")
 
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var model: ModelOptions
+    @OptionGroup var image: ImageOptions
     @OptionGroup var optimizer: OptimizerOptions
     @OptionGroup var workerOptions: WorkerOptions
 
@@ -31,7 +32,7 @@ struct Train: ParsableCommand {
     var shards: Int?
 
     @Flag(help: ArgumentHelp(
-        "Standardise each feature with the training set's mean and standard deviation.",
+        "Standardise each feature with the training set's mean and standard deviation (each channel, over all its pixels, for images).",
         discussion: "The statistics are computed once, before training, and saved with the model, which applies them in eval, predict and export."))
     var standardize = false
 
@@ -109,7 +110,8 @@ struct Train: ParsableCommand {
                        clipNorm: optimizer.clipNorm, seed: seed,
                        shards: shards ?? defaultShards, standardize: standardize,
                        classWeights: try classWeights.map { try ClassWeights(parsing: $0) },
-                       earlyStopping: earlyStopping.map { EarlyStoppingConfig(patience: $0, monitor: monitor ?? .valLoss) })
+                       earlyStopping: earlyStopping.map { EarlyStoppingConfig(patience: $0, monitor: monitor ?? .valLoss) },
+                       inputShape: image.inputShape, channelsLast: image.channelsLast)
     }
 
     /// Parse → configure → run → render: the library's `TrainingRun` does the work; this

@@ -70,12 +70,12 @@ import Testing
              }),
         Case(testDescription: "missing dataset path", kind: .runtime, arguments: train("data.h5", "--train-x", "/nope"),
              mentions: ["data.h5", "'/nope'", "/train/x"], prepare: goodData()),
-        Case(testDescription: "3-D x", kind: .runtime, arguments: train("cube.h5"),
-             mentions: ["cube.h5:/train/x", "[40, 2, 3]", "expected 2 dimensions"], prepare: { scratch in
+        Case(testDescription: "5-D x", kind: .runtime, arguments: train("cube.h5"),
+             mentions: ["cube.h5:/train/x", "[40, 1, 2, 3, 1]", "expected 2 dimensions", "[rows, C, H, W]"], prepare: { scratch in
                  try goodData()(scratch)
                  try python("""
                      with h5py.File("cube.h5", "w") as f:
-                         f["train/x"] = np.zeros((40, 2, 3), dtype=np.float32)
+                         f["train/x"] = np.zeros((40, 1, 2, 3, 1), dtype=np.float32)
                          f["train/y"] = np.arange(40, dtype=np.int64) % 3
                      """, in: scratch)
              }),
@@ -204,7 +204,7 @@ import Testing
              mentions: ["'ckpt'", "is a directory"], prepare: trainedModel()),
     ]
 
-    @Test(arguments: cases + BoundaryCases.cases)
+    @Test(arguments: cases + BoundaryCases.cases + BoundaryCases.imageCases)
     func clearErrorNothingLeftBehind(_ bad: Case) throws {
         let scratch = try TemporaryDirectory()
         try bad.prepare(scratch)

@@ -47,6 +47,83 @@ enum BoundaryCases {
 
     static let resume = run + ["--checkpoint-dir", "ckpt", "--resume-from", "run/ckpt-000000004.h5"]
 
+    /// `spindle train data.h5 --model MODEL` (6 features a row) with quick settings, then `flags`.
+    static func image(_ model: String, _ flags: String..., file: String = "data.h5") -> [String] {
+        ["train", file, "--model", model, "--epochs", "1", "--max-steps", "5", "--checkpoint-dir", "ckpt"] + flags
+    }
+
+    /// goodData plus `name`, its training rows stored with x of shape [N] + `shape`.
+    static func images(_ name: String, _ shape: [Int]) -> @Sendable (TemporaryDirectory) throws -> Void {
+        { scratch in
+            try BadInputTests.goodData()(scratch)
+            var data = SyntheticData()
+            data.sampleShape = shape
+            try data.write(to: scratch.path(name))
+        }
+    }
+
+    /// Models of images whose layers do not fit their input, and image shapes that do not fit
+    /// the data: one line each, naming the flag or the term and both shapes.
+    static let imageCases: [Case] = [
+        Case(testDescription: "a kernel larger than its padded input", kind: .runtime,
+             arguments: image("conv(4,7,pad=2),flatten", "--input-shape", "1,2,3"), mentions: ["conv(4,7,pad=2)", "7×7", "(1, 2, 3)"],
+             prepare: BadInputTests.goodData(),
+             line: "spindle: invalid --model 'conv(4,7,pad=2)': expected a kernel no larger than its padded input: the kernel " +
+                 "is 7×7, the input (1, 2, 3) padded by 2 is 6×7"),
+        Case(testDescription: "--input-shape that does not multiply out", kind: .runtime,
+             arguments: image("conv(2,1),flatten", "--input-shape", "1,2,2"), mentions: ["--input-shape", "'1,2,2'", "6", "4"],
+             prepare: BadInputTests.goodData(),
+             line: "spindle: invalid --input-shape '1,2,2': expected C·H·W = 6, the row width of data.h5:/train/x [N, 6]; " +
+                 "1·2·2 is 4"),
+        Case(testDescription: "a pool that does not fit", kind: .runtime,
+             arguments: image("conv(2,1),maxpool(3),flatten", "--input-shape", "1,2,3"), mentions: ["maxpool(3)", "3×3", "(2, 2, 3)"],
+             prepare: BadInputTests.goodData(),
+             line: "spindle: invalid --model 'maxpool(3)': expected a window that fits its input: the window is 3×3, " +
+                 "the input (2, 2, 3) is 2×3"),
+        Case(testDescription: "a dense layer after an image without flatten", kind: .runtime,
+             arguments: image("conv(2,1),relu,dense(4)", "--input-shape", "1,2,3"), mentions: ["dense(4)", "(2, 2, 3)", "flatten"],
+             prepare: BadInputTests.goodData(),
+             line: "spindle: invalid --model 'dense(4)': expected a vector input, but its input is an image (2, 2, 3); " +
+                 "put flatten (or globalavgpool) before it"),
+        Case(testDescription: "a model that ends at an image", kind: .runtime,
+             arguments: image("conv(2,1),relu", "--input-shape", "1,2,3"), mentions: ["relu", "(2, 2, 3)", "flatten"],
+             prepare: BadInputTests.goodData(),
+             line: "spindle: invalid --model 'relu': expected a vector before the output layer: this ends at an image " +
+                 "(2, 2, 3); end the model with flatten or globalavgpool"),
+        Case(testDescription: "conv on rows of features without --input-shape", kind: .runtime,
+             arguments: image("conv(2,1),flatten"), mentions: ["conv(2,1)", "6 features", "--input-shape"],
+             prepare: BadInputTests.goodData(),
+             line: "spindle: invalid --model 'conv(2,1)': expected an image input (a convolution slides over an image), but " +
+                 "its input is a vector of 6 features; give the data's image shape with --input-shape C,H,W"),
+        Case(testDescription: "--channels-last on rows of features without --input-shape", kind: .runtime,
+             arguments: image("dense(4)", "--channels-last"), mentions: ["--channels-last", "[N, 6]", "--input-shape"],
+             prepare: BadInputTests.goodData(),
+             line: "spindle: invalid --channels-last 'data.h5:/train/x [N, 6]': expected --input-shape C,H,W with it for " +
+                 "rows of features, to say which image each row holds (or x of shape [N, H, W, C])"),
+        Case(testDescription: "--input-shape that is not C,H,W", kind: .usage,
+             arguments: image("conv(2,1),flatten", "--input-shape", "2,3"), mentions: ["--input-shape", "'2,3'", "C,H,W"],
+             prepare: BadInputTests.goodData()),
+        Case(testDescription: "--input-shape that disagrees with the file's images", kind: .runtime,
+             arguments: image("conv(2,1),flatten", "--input-shape", "1,2,3", file: "cube.h5"),
+             mentions: ["--input-shape", "'1,2,3'", "[N, 3, 2, 1]", "3,2,1"], prepare: images("cube.h5", [3, 2, 1]),
+             line: "spindle: invalid --input-shape '1,2,3': expected the image shape of cube.h5:/train/x [N, 3, 2, 1], 3,2,1 " +
+                 "as C,H,W (or leave --input-shape out)"),
+        Case(testDescription: "dense layers on a file of images", kind: .runtime,
+             arguments: image("dense(8),relu", file: "cube.h5"), mentions: ["dense(8)", "(1, 2, 3)", "flatten"],
+             prepare: images("cube.h5", [2, 3]),
+             line: "spindle: invalid --model 'dense(8)': expected a vector input, but its input is an image (1, 2, 3); " +
+                 "put flatten (or globalavgpool) before it"),
+        Case(testDescription: "eval: images in another layout than the model's", kind: .runtime,
+             arguments: ["eval", "model.h5", "cube.h5"], mentions: ["cube.h5:/test/x", "[3, 2]", "(1, 2, 3)"],
+             prepare: { scratch in
+                 try images("cube.h5", [3, 2])(scratch)
+                 try spindleSucceeds(["train", "data.h5", "--quiet", "--model", "conv(2,1),flatten", "--input-shape", "1,2,3",
+                                      "--epochs", "1", "--checkpoint-dir", "."], in: scratch)
+             },
+             line: "spindle: cube.h5:/test/x: holds images of shape [3, 2] a row, but the model takes (1, 2, 3) images " +
+                 "stored channels-first, [1, 2, 3] a row"),
+    ]
+
     static let cases: [Case] = [
         // Data that does not fit the model.
         Case(testDescription: "eval: float targets for a classifier", kind: .runtime, arguments: ["eval", "model.h5", "floats.h5"],

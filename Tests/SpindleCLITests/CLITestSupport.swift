@@ -75,6 +75,11 @@ struct SyntheticData {
     var testX: [Float], testY: [Int64]
     /// Stored type of x in the file.
     var xType: H5ElementType = .float32
+    /// x's shape a row in the file, e.g. an image's [C, H, W] (default [features]): the same
+    /// values, row-major, whatever the shape.
+    var sampleShape: [Int]? = nil
+    /// Rows per storage chunk of x and y (default: contiguous).
+    var chunkRows: Int? = nil
 
     init(trainRows: Int = 120, testRows: Int = 30, features: Int = 6, classes: Int = 3, seed: UInt64 = 1) {
         featureCount = features
@@ -105,10 +110,14 @@ struct SyntheticData {
     func write(to path: String) throws {
         let file = try H5File.create(path, overwrite: true)
         func split(_ name: String, _ x: [Float], _ y: [Int64]) throws {
-            let rows = x.count / featureCount
-            let xs = try file.createDataset("\(name)/x", type: xType, shape: [rows, featureCount])
+            let rows = x.count / featureCount, sample = sampleShape ?? [featureCount]
+            precondition(sample.reduce(1, *) == featureCount, "SyntheticData: rows of \(sample) are not \(featureCount) features")
+            let chunk = chunkRows.map { max(1, min($0, rows)) }
+            let xs = try file.createDataset("\(name)/x", type: xType, shape: [rows] + sample,
+                                            chunkShape: chunk.map { [$0] + sample })
             if rows > 0 { try xs.write(x) }
-            let ys = try file.createDataset("\(name)/y", type: .int64, shape: [y.count])
+            let ys = try file.createDataset("\(name)/y", type: .int64, shape: [y.count],
+                                            chunkShape: chunk.map { [min($0, max(y.count, 1))] })
             if !y.isEmpty { try ys.write(y) }
         }
         try split("train", trainX, trainY)

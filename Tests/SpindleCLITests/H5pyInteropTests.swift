@@ -56,7 +56,10 @@ import Testing
     /// The snippet in docs/model-format.md, run as it is, reproduces `spindle predict`: for the
     /// shorthand's models, and for layer lists it cannot express (two activations, a dropout
     /// before the activation, one dense layer right after another, a layer of its own init,
-    /// norms, nested residual blocks, gelu, silu, leaky_relu).
+    /// norms, nested residual blocks, gelu, silu, leaky_relu); and models of images: convs
+    /// with stride and padding, both pools, global average pooling and flatten, on flat rows
+    /// read as images (--input-shape), images stored channels-first and channels-last, with
+    /// per-channel standardisation.
     @Test(arguments: [
         ModelCase(data: "bundled", options: ["--layers", "32,16", "--activation", "relu", "--dropout", "0.1"],
                   output: "probabilities"),
@@ -75,14 +78,26 @@ import Testing
         ModelCase(data: "synthetic", options: ["--model", "dense(12),batchnorm,gelu,residual(layernorm,dense(12),silu)," +
                                                    "residual(batchnorm,dense(6),leaky_relu(0.2),dense(12),residual(tanh)),leaky_relu"],
                   output: "probabilities"),
+        ModelCase(data: "bundled", options: ["--input-shape", "1,28,28", "--standardize", "--model",
+                                             "conv(4,3,pad=1),relu,maxpool(2),conv(6,3,stride=2),relu,avgpool(2,stride=1),flatten,dense(16),relu"],
+                  output: "probabilities"),
+        ModelCase(data: "images", options: ["--model", "conv(4,3),relu,maxpool(2,stride=1),conv(5,2,stride=2,pad=1),tanh,globalavgpool"],
+                  output: "probabilities"),
+        ModelCase(data: "images-last", options: ["--channels-last", "--standardize", "--model",
+                                                 "conv(4,3,pad=1),relu,avgpool(3),flatten,dropout(0.1),dense(8)"],
+                  output: "probabilities"),
     ])
     func documentedSnippetReproducesPredict(_ model: ModelCase) throws {
         let scratch = try TemporaryDirectory()
         let snippet = try Self.documentedSnippet()
         var data = bundledData
-        if model.data == "synthetic" {
+        if model.data != "bundled" {
             data = "data.h5"
-            try SyntheticData(trainRows: 200, testRows: 50, features: 10, classes: 5).write(to: scratch.path(data))
+            // Images (3, 9, 11) of odd sizes, stored [N, C, H, W] or [N, H, W, C].
+            let images = model.data.hasPrefix("images")
+            var synthetic = SyntheticData(trainRows: 200, testRows: 50, features: images ? 297 : 10, classes: 5)
+            if images { synthetic.sampleShape = model.data == "images" ? [3, 9, 11] : [9, 11, 3] }
+            try synthetic.write(to: scratch.path(data))
         }
         let modelPath = try trainModel(on: data, in: scratch, ["--epochs", "1", "--max-steps", "30"] + model.options)
         try spindleSucceeds(["predict", modelPath, data, "-o", "spindle.h5"], in: scratch)

@@ -2,7 +2,7 @@ import Foundation
 import HDF5Kit
 
 /// A network's weights in the HDF5 layout of Keras 2's `model.save_weights("x.h5")`, which
-/// `model.load_weights("x.h5")` reads into the equivalent Sequential model (``kerasModel(_:)``).
+/// `model.load_weights("x.h5")` reads into the equivalent Sequential model (``kerasModel(_:scaling:)``).
 /// Layout, documented for users in docs/model-format.md ("Exporting to Keras"):
 ///
 ///     /                        attrs: layer_names = [b"dense", b"dense_1", …],
@@ -11,8 +11,14 @@ import HDF5Kit
 ///     /dense_<l>/dense_<l>/kernel:0   (I, O) float32 — the transpose of Spindle's (O, I) weight
 ///     /dense_<l>/dense_<l>/bias:0     (O) float32
 ///
+///     /conv2d[_k]/conv2d[_k]/kernel:0  (K, K, C_in, C) float32 — Spindle's (C, C_in, K, K) weight
+///     /conv2d[_k]/conv2d[_k]/bias:0    (C) float32                   moved to Keras's axes
 ///     /layer_normalization[_k]/…/gamma:0, beta:0                      (N) float32 — a layernorm
 ///     /batch_normalization[_k]/…/gamma:0, beta:0, moving_mean:0, moving_variance:0  — a batchnorm
+///
+/// Keras's images are channels-last: a `Flatten` lists (H, W, C) where Spindle's lists (C, H, W),
+/// so the dense layer after it (and any norm between) gets its weight columns in Keras's order
+/// (KerasExport+Layouts.swift), and the Keras model takes images (H, W, C).
 ///
 /// (layer 0 is named plain "dense", as Keras names its first Dense layer.) Every string attribute
 /// is a fixed-length byte string, as Keras writes them; its loader decodes bytes or str alike.
@@ -30,104 +36,64 @@ public enum KerasExport {
     /// session calls the Dense layers of its first model.
     public static func layerName(_ l: Int) -> String { l == 0 ? "dense" : "dense_\(l)" }
 
-    /// The Keras model these weights load into, as Python source, e.g.
-    /// `Sequential([Input((784,)), Dense(512, activation="relu"), Dense(10, activation="softmax")])`:
-    /// a dense layer takes the activation right after it, other layers map one to one (Dropout,
-    /// Activation). The output layer applies softmax for a cross-entropy model and nothing for mse.
-    public static func kerasModel(_ spec: ModelSpec) -> String {
-        var layers = ["Input((\(spec.inputCount),))"]
-        var pending: Int? = nil  // a Dense whose activation may follow
-        func flush(_ activation: String?) {
-            guard let units = pending else { return }
-            layers.append("Dense(\(units)" + (activation.map { ", activation=\"\($0)\"" } ?? "") + ")")
-            pending = nil
-        }
-        for layer in spec.layers {
-            switch layer {
-            case let .dense(units, _):
-                flush(nil)
-                pending = units
-            case let .activation(activation) where pending != nil:
-                flush(activation.rawValue)
-            case let .activation(activation):
-                layers.append("Activation(\"\(activation.rawValue)\")")
-            case let .dropout(p):
-                flush(nil)
-                layers.append("Dropout(\(p))")
-            case let .leakyRelu(slope):
-                // Keras's Dense takes only named activations; LeakyReLU is a layer of its own.
-                flush(nil)
-                layers.append("LeakyReLU(\(slope))")
-            case .layerNorm:
-                flush(nil)
-                layers.append("LayerNormalization(epsilon=1e-05)")
-            case .batchNorm:
-                // Keras's momentum is the running statistics' weight on their old value: 1 − 0.1.
-                flush(nil)
-                layers.append("BatchNormalization(momentum=0.9, epsilon=1e-05)")
-            case .residual:
-                // `checkExpressible` refuses blocks before any weights are written.
-                flush(nil)
-                layers.append("# \(layer) has no Sequential form")
-            }
-        }
-        flush(nil)
-        pending = spec.outputCount
-        flush(spec.loss == .crossEntropy ? "softmax" : nil)
-        return "Sequential([" + layers.joined(separator: ", ") + "])"
-    }
-
-    /// The Keras layer classes `kerasModel(_:)` uses, for its import line: Dense, then the
-    /// others the model has.
-    public static func kerasLayerTypes(_ spec: ModelSpec) -> [String] {
-        let model = kerasModel(spec)
-        return ["Dense"] + ["Dropout", "Activation", "LeakyReLU", "LayerNormalization", "BatchNormalization"]
-            .filter { model.contains("\($0)(") }
-    }
-
     /// Writes `network`'s weights to `path` in the Keras layout above, atomically (temporary
     /// file, fsync, rename), replacing any file there.
     /// - Throws: `SpindleError.cannotWrite` when `path` is a directory or its directory is
     ///   missing or not writable; `SpindleError.invalidConfig` for a model Keras's Sequential
     ///   cannot express (`checkExpressible`); `HDF5Error` if HDF5 fails.
     public static func write(_ network: Network, to path: String) throws {
-        try checkExpressible(network.spec, standardized: network.featureScaling != nil)
+        let spec = network.spec
+        try checkExpressible(spec, standardized: network.featureScaling != nil)
+        if spec.inputShape != nil, let scaling = network.featureScaling, scaling.channels == nil {
+            throw SpindleError.invalidConfig(
+                setting: "format keras", found: "standardize",
+                expected: "standardisation per channel for a model of images (a Normalization layer); this file's is per feature")
+        }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw SpindleError.cannotWrite(path: path, reason: "it is a directory; expected a file name")
         }
-        let layers = network.layout.denseLayers
         let groups = network.layout.groups
         let names = kerasNames(groups.map(\.kind))
+        let flattened = flattenedInputs(spec)
+        // A vector model's standardisation folds into its first dense layer; an image model's
+        // is the Normalization layer `kerasModel` puts first.
+        let folding = spec.inputShape == nil ? network.featureScaling : nil
         try AtomicFile.writeHDF5(to: path) { file in
             try file.setAttribute("layer_names", names, fixedLength: true)
             try file.setAttribute("backend", backend, fixedLength: true)
             try file.setAttribute("keras_version", kerasVersion, fixedLength: true)
-            for (group, name) in zip(groups, names) where group.kind != "dense" {
-                // A norm: gamma, beta (and moving_mean, moving_variance) as Keras names them.
+            for (g, (group, name)) in zip(groups, names).enumerated() {
+                let order = flattened[group.index]
+                var tensors: [(name: String, shape: [Int], values: [Float])]
+                switch group.kind {
+                case "dense", "conv":
+                    let weight = group.tensor("weight")!, bias = group.tensor("bias")!
+                    var w = network.values(weight), b = network.values(bias)
+                    let outputs = weight.shape[0], inputs = weight.count / outputs
+                    if g == 0, let folding { (w, b) = folded(folding, weights: w, biases: b, inputs: inputs) }
+                    if let order { w = permutedColumns(w, rows: outputs, order: order) }
+                    let kernel = group.kind == "conv"
+                        ? (shape: [weight.shape[2], weight.shape[3], weight.shape[1], outputs], values: convKernel(w, shape: weight.shape))
+                        : (shape: [inputs, outputs], values: transposed(w, rows: outputs, columns: inputs))
+                    tensors = [("kernel", kernel.shape, kernel.values), ("bias", [outputs], b)]
+                default:
+                    // A norm: gamma, beta (and moving_mean, moving_variance) as Keras names them.
+                    let renamed = ["weight": "gamma", "bias": "beta", "running_mean": "moving_mean",
+                                   "running_var": "moving_variance"]
+                    tensors = group.tensors.map { tensor in
+                        let values = network.values(tensor)
+                        return (renamed[tensor.name]!, tensor.shape, order.map { permutedColumns(values, rows: 1, order: $0) } ?? values)
+                    }
+                }
                 let h5 = try file.createGroup(name)
-                let renamed = ["weight": "gamma", "bias": "beta", "running_mean": "moving_mean", "running_var": "moving_variance"]
-                let weightNames = group.tensors.map { "\(name)/\(renamed[$0.name]!):0" }
+                let weightNames = tensors.map { "\(name)/\($0.name):0" }
                 try h5.setAttribute("weight_names", weightNames, fixedLength: true)
-                for (tensor, weightName) in zip(group.tensors, weightNames) {
-                    try h5.createDataset(weightName, type: .float32, shape: tensor.shape).write(network.values(tensor))
-                }
-            }
-            let denseNames = zip(groups, names).filter { $0.0.kind == "dense" }.map(\.1)
-            for (l, layer) in layers.enumerated() {
-                let name = denseNames[l], outputs = layer.outputs, inputs = layer.inputs
-                let h5 = try file.createGroup(name)
-                let kernelName = "\(name)/kernel:0", biasName = "\(name)/bias:0"
-                try h5.setAttribute("weight_names", [kernelName, biasName], fixedLength: true)
                 // Contiguous and unfiltered, as Keras writes them; `createDataset` makes the inner
-                // group "dense_<l>" that the names' "dense_<l>/" prefix needs.
-                var weights = network.weights(layer: l), biases = network.biases(layer: l)
-                if l == 0, let scaling = network.featureScaling {
-                    (weights, biases) = folded(scaling, weights: weights, biases: biases, inputs: inputs)
+                // group "<name>" that the names' "<name>/" prefix needs.
+                for (tensor, weightName) in zip(tensors, weightNames) {
+                    try h5.createDataset(weightName, type: .float32, shape: tensor.shape).write(tensor.values)
                 }
-                let kernel = transposed(weights, rows: outputs, columns: inputs)
-                try h5.createDataset(kernelName, type: .float32, shape: [inputs, outputs]).write(kernel)
-                try h5.createDataset(biasName, type: .float32, shape: [outputs]).write(biases)
             }
         }
     }
@@ -138,7 +104,7 @@ public enum KerasExport {
     static func kerasNames(_ kinds: [String]) -> [String] {
         var counts: [String: Int] = [:]
         return kinds.map { kind in
-            let base = ["layernorm": "layer_normalization", "batchnorm": "batch_normalization"][kind] ?? "dense"
+            let base = ["layernorm": "layer_normalization", "batchnorm": "batch_normalization", "conv": "conv2d"][kind] ?? "dense"
             let k = counts[base, default: 0]
             counts[base] = k + 1
             return k == 0 ? base : "\(base)_\(k)"
@@ -151,44 +117,20 @@ public enum KerasExport {
     /// - Throws: `SpindleError.invalidConfig` naming the layer.
     public static func checkExpressible(_ spec: ModelSpec, standardized: Bool = false) throws {
         for layer in spec.layers {
-            guard case .residual = layer else { continue }
-            throw SpindleError.invalidConfig(
-                setting: "format keras", found: layer.description,
-                expected: "layers a Keras Sequential can express; a residual block (x + body(x)) needs the functional API")
+            switch layer {
+            case .residual:
+                throw SpindleError.invalidConfig(
+                    setting: "format keras", found: layer.description,
+                    expected: "layers a Keras Sequential can express; a residual block (x + body(x)) needs the functional API")
+            default: continue
+            }
         }
-        if standardized, let first = spec.layers.first(where: { if case .dropout = $0 { return false }; return true }),
+        if standardized, spec.inputShape == nil,
+           let first = spec.layers.first(where: { if case .dropout = $0 { return false }; return true }),
            !(first.kind == "dense") {
             throw SpindleError.invalidConfig(
                 setting: "format keras", found: first.description,
                 expected: "a dense layer first in a --standardize model, so the standardisation folds into its weights")
         }
-    }
-
-    /// The transpose of a row-major (rows, columns) matrix, as a row-major (columns, rows) one:
-    /// Spindle's weight W (O, I) computes x · Wᵀ, Keras' kernel K (I, O) computes x · K, so K = Wᵀ.
-    /// The first layer with the standardisation folded in, so that Keras, which has no such step
-    /// in this model, computes the same thing: W·((x − m)/s) + b = (W/s)·x + (b − (W/s)·m), with
-    /// W (outputs, inputs) row-major and the division per input column.
-    static func folded(_ scaling: FeatureScaling, weights: [Float], biases: [Float],
-                       inputs: Int) -> (weights: [Float], biases: [Float]) {
-        var w = weights, b = biases
-        for o in 0..<biases.count {
-            var shift = 0.0
-            for i in 0..<inputs {
-                w[o * inputs + i] /= scaling.std[i]
-                shift += Double(w[o * inputs + i]) * Double(scaling.mean[i])
-            }
-            b[o] = Float(Double(b[o]) - shift)
-        }
-        return (w, b)
-    }
-
-    static func transposed(_ matrix: [Float], rows: Int, columns: Int) -> [Float] {
-        precondition(matrix.count == rows * columns, "KerasExport: matrix is not \(rows)×\(columns)")
-        var result = [Float](repeating: 0, count: matrix.count)
-        for r in 0..<rows {
-            for c in 0..<columns { result[c * rows + r] = matrix[r * columns + c] }
-        }
-        return result
     }
 }

@@ -21,7 +21,7 @@ extension ModelFile {
         let config = file.hasAttribute("config") ? try decodeConfig(try file.stringAttribute("config"), path) : nil
         let model = try file.openGroup("model")
         let spec = version == 1 ? try versionOneSpec(model, config: config, path: path) : try spec(model, config: config, path: path)
-        do { try spec.validateBlocks() } catch let error as SpindleError { throw invalid("its spec: \(error.description)") }
+        do { try spec.validateShapes() } catch let error as SpindleError { throw invalid("its spec: \(error.description)") }
         let layout = ParameterLayout(spec)
         var parameters: [Float] = []
         parameters.reserveCapacity(layout.parameterCount)
@@ -41,7 +41,7 @@ extension ModelFile {
         }
         guard parameters.allSatisfy(\.isFinite) else { throw invalid("holds non-finite weights") }
         let network = Network(spec: spec, parameters: parameters)
-        network.featureScaling = try standardisation(model, features: spec.inputCount, path: path)
+        network.featureScaling = try standardisation(model, spec: spec, path: path)
         var moments: [[Float]] = []
         for k in 1...2 where file.exists("optimizer/moment_\(k)") {
             let moment: [Float] = try file.openDataset("optimizer/moment_\(k)").readAll()
@@ -79,14 +79,35 @@ extension ModelFile {
             throw invalid("/model's spec attribute is not a layer list (expected JSON such as [{\"dense\": 64}, \"relu\"])")
         }
         let shape = try model.intArrayAttribute("input_shape"), outputs = try model.intAttribute("outputs")
-        guard shape.count == 1, shape[0] > 0 else { throw invalid("/model input_shape \(shape) is not a positive width [F]") }
+        guard shape.count == 1 || shape.count == 3, shape.allSatisfy({ $0 > 0 && $0 <= ModelSpecParser.widthLimit }) else {
+            throw invalid("/model input_shape \(shape) is neither a positive width [F] nor an image's [C, H, W]")
+        }
         guard outputs > 0 else { throw invalid("/model outputs \(outputs) is not a positive width") }
-        let spec = ModelSpec(inputCount: shape[0], layers: layers, outputCount: outputs,
-                             loss: try loss(model, path: path), initialization: config?.initialization)
+        let image = shape.count == 3 ? ImageShape(channels: shape[0], height: shape[1], width: shape[2]) : nil
+        let channelsLast = try image == nil ? false : inputLayout(model, path: path)
+        let spec = ModelSpec(inputCount: shape.reduce(1, *), layers: layers, outputCount: outputs,
+                             loss: try loss(model, path: path), initialization: config?.initialization,
+                             inputShape: image, inputChannelsLast: channelsLast)
         if let config, config.model != layers {
             throw invalid("/model's spec \(layers.specText) differs from its config's model \(config.model.specText)")
         }
+        if let config, config.inputShape != image || (image != nil && config.channelsLast != channelsLast) {
+            let saved = config.inputShape.map { "\($0.dimensions)" + ($0 == image && config.channelsLast ? " channels-last" : "") }
+            throw invalid("/model input_shape \(shape) differs from its config's inputShape \(saved ?? "(none)")")
+        }
         return spec
+    }
+
+    /// `/model`'s `input_layout`: whether an image model's rows are channels-last; channels-first
+    /// when absent.
+    private static func inputLayout(_ model: H5Group, path: String) throws -> Bool {
+        guard model.hasAttribute("input_layout") else { return false }
+        let layout = try model.stringAttribute("input_layout")
+        guard layout == channelsFirst || layout == channelsLast else {
+            throw SpindleError.invalidModel(
+                path: path, problem: "/model input_layout '\(layout)' is unknown; expected \(channelsFirst) or \(channelsLast)")
+        }
+        return layout == channelsLast
     }
 
     /// Version 1: dense widths and one activation; the dropout, which only training uses, comes
@@ -117,19 +138,27 @@ extension ModelFile {
         return loss
     }
 
-    private static func standardisation(_ model: H5Group, features: Int, path: String) throws -> FeatureScaling? {
+    /// /model/standardize: statistics per feature, (F), or for an image model per channel, (C).
+    private static func standardisation(_ model: H5Group, spec: ModelSpec, path: String) throws -> FeatureScaling? {
         guard model.exists("standardize") else { return nil }
+        let features = spec.inputCount, channels = spec.inputShape?.channels
         var values: [[Float]] = []
         for name in ["mean", "std"] {
             let dataset = try model.openDataset("standardize/\(name)")
-            guard dataset.shape == [features] else {
+            guard dataset.shape == [features] || (channels.map { dataset.shape == [$0] } ?? false),
+                  values.first.map({ $0.count == dataset.elementCount }) ?? true else {
                 throw SpindleError.invalidModel(
-                    path: path, problem: "/model/standardize/\(name) has shape \(dataset.shape), expected [\(features)]")
+                    path: path, problem: "/model/standardize/\(name) has shape \(dataset.shape), expected [\(features)]" +
+                        (channels.map { " (per feature) or [\($0)] (per channel)" } ?? ""))
             }
             values.append(try dataset.readAll())
         }
         guard values.joined().allSatisfy(\.isFinite) else {
             throw SpindleError.invalidModel(path: path, problem: "holds non-finite standardisation statistics")
+        }
+        if let image = spec.inputShape, values[0].count == image.channels, image.channels != features {
+            return FeatureScaling(channelMean: values[0], channelStd: values[1], image: image,
+                                  channelsLast: spec.inputChannelsLast)
         }
         return FeatureScaling(mean: values[0], std: values[1])
     }

@@ -8,7 +8,9 @@ import HDF5Kit
 ///                                   config (JSON of TrainingConfig), steps, epochs, and for a
 ///                                   checkpoint training_state (JSON of TrainingState), train_rows
 ///     /model                 attrs: spec (JSON layer list, as --model @file.json takes it),
-///                                   input_shape [F], outputs C, loss, architecture "784-512-256-10"
+///                                   input_shape [F] or an image's [C, H, W], outputs C, loss,
+///                                   architecture "784-512-256-10"; for an image, input_layout
+///                                   "channels_first" (rows (C, H, W)) or "channels_last" ((H, W, C))
 ///     /model/<i>_<kind>/…    one group per layer with parameters, i its position in the layer
 ///                            list (zero-padded; the implicit output layer last), datasets named
 ///                            and shaped as PyTorch's state_dict for the same module:
@@ -17,10 +19,13 @@ import HDF5Kit
 ///     /model/<i>_layernorm/weight, bias  (N) float32 — nn.LayerNorm
 ///     /model/<i>_batchnorm/weight, bias, running_mean, running_var  (N) float32 — nn.BatchNorm1d
 ///                            (no num_batches_tracked: with a fixed momentum nothing reads it)
+///     /model/<i>_conv/weight   (C, C_in, K, K) float32 — nn.Conv2d
+///     /model/<i>_conv/bias     (C) float32
 ///     /model/<i>_residual/<j>_<kind>/…  the layers of a residual block's body, j its position in
 ///                            the body — PyTorch's `i.body.j.weight`
-///     /model/standardize/mean, /model/standardize/std  (in) float32, when trained with
-///                            --standardize: the network sees (x − mean) / std
+///     /model/standardize/mean, /model/standardize/std  (in) float32, or (C) for an image model
+///                            (per channel), when trained with --standardize: the network sees
+///                            (x − mean) / std
 ///     / attrs table_schema, class_names   the dataset's, when it had them: how raw CSV rows
 ///                            become the features (`TableSchema`), and the classes' names
 ///     /early_stopping        attrs and best_parameters (P) float32, with --early-stopping
@@ -34,6 +39,8 @@ import HDF5Kit
 public struct ModelFile: Sendable {
     public static let format = "spindle-model"
     public static let formatVersion = 2
+    /// `/model`'s `input_layout` for an image model: how its data's rows store each image.
+    public static let channelsFirst = "channels_first", channelsLast = "channels_last"
 
     public var network: Network
     /// The run's config; nil for a file without one (written by other tools from the documented
@@ -90,7 +97,10 @@ public struct ModelFile: Sendable {
             let spec = network.spec
             let model = try file.createGroup("model")
             try model.setAttribute("spec", String(decoding: try JSONEncoder.sorted.encode(spec.layers), as: UTF8.self))
-            try model.setAttribute("input_shape", [spec.inputCount])
+            try model.setAttribute("input_shape", spec.inputShape?.dimensions ?? [spec.inputCount])
+            if spec.inputShape != nil {
+                try model.setAttribute("input_layout", spec.inputChannelsLast ? Self.channelsLast : Self.channelsFirst)
+            }
             try model.setAttribute("outputs", spec.outputCount)
             try model.setAttribute("loss", spec.loss.rawValue)
             try model.setAttribute("architecture", spec.architecture)
@@ -109,7 +119,8 @@ public struct ModelFile: Sendable {
             }
             if let scaling = network.featureScaling {
                 let group = try model.createGroup("standardize")
-                for (name, values) in [("mean", scaling.mean), ("std", scaling.std)] {
+                let stored = scaling.stored
+                for (name, values) in [("mean", stored.mean), ("std", stored.std)] {
                     try values.withUnsafeBufferPointer { try writeFloats(group, name, $0, shape: [values.count]) }
                 }
             }

@@ -4,7 +4,7 @@ import HDF5Kit
 /// Reads a split of a dataset file into memory, checking everything a user could have got wrong
 /// and naming the file, the dataset, what was found and what was expected.
 ///
-/// Layout (DESIGN.md): x [N, F] uint8 | integers | float16 | float32 | float64 (uint8 is scaled by 1/255 when
+/// Layout (DESIGN.md): x [N, F] (or images [N, H, W], [N, C, H, W], [N, H, W, C]) uint8 | integers | float16 | float32 | float64 (uint8 is scaled by 1/255 when
 /// used); y [N] integer class labels, or [N, T] float regression targets.
 public enum DatasetReader {
     /// Names of the two datasets of a split, e.g. ("/train/x", "/train/y").
@@ -44,7 +44,7 @@ public enum DatasetReader {
     public static func load(_ file: H5File, _ paths: SplitPaths, requireTargets: Bool = true) throws -> DatasetSplit {
         let x = try features(file, paths.x)
         let location = "\(file.path):\(paths.x)"
-        let rows = x.shape[0], featureCount = x.shape[1]
+        let rows = x.shape[0], featureCount = x.rowElementCount
         let features: DatasetSplit.Features
         if x.elementType == .uint8 {
             features = .uint8(try x.readAll())
@@ -60,7 +60,7 @@ public enum DatasetReader {
             targets = try readTargets(y, rows: rows)
         }
         return DatasetSplit(name: splitName(file, paths), rows: rows, featureCount: featureCount,
-                            features: features, targets: targets)
+                            features: features, targets: targets, sampleShape: Array(x.shape.dropFirst()))
     }
 
     /// "data.h5:/train" for x at /train/x.
@@ -74,20 +74,24 @@ public enum DatasetReader {
             problem: "row \(row), column \(column) is \(value) (or out of float32 range); expected finite numbers")
     }
 
-    /// Opens x and checks its shape: [rows ≥ 1, features ≥ 1].
+    /// Opens x and checks its shape: [rows ≥ 1, features ≥ 1], or images [rows, H, W],
+    /// [rows, C, H, W] or [rows, H, W, C] (each row's values, row-major, are its features).
     static func features(_ file: H5File, _ path: String) throws -> H5Dataset {
         let x = try dataset(file, path)
         let location = "\(file.path):\(path)"
-        guard x.shape.count == 2 else {
+        guard (2...4).contains(x.shape.count) else {
             throw SpindleError.invalidData(
                 location: location,
-                problem: "has shape \(x.shape), expected 2 dimensions [rows, features] (reshape images to [N, H*W])")
+                problem: "has shape \(x.shape), expected 2 dimensions [rows, features], or images: " +
+                    "[rows, H, W], [rows, C, H, W] or [rows, H, W, C]")
         }
         guard x.shape[0] > 0 else {
             throw SpindleError.invalidData(location: location, problem: "has 0 rows; expected at least 1")
         }
-        guard x.shape[1] > 0 else {
-            throw SpindleError.invalidData(location: location, problem: "has 0 features; expected at least 1")
+        guard x.shape.dropFirst().allSatisfy({ $0 > 0 }) else {
+            throw SpindleError.invalidData(
+                location: location, problem: x.shape.count == 2 ? "has 0 features; expected at least 1"
+                    : "has shape \(x.shape), an empty image; expected every size at least 1")
         }
         return x
     }

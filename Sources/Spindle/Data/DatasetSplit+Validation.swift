@@ -10,6 +10,9 @@ extension DatasetSplit {
         func invalid(_ problem: String) -> SpindleError { .invalidData(location: name, problem: problem) }
         guard rows >= 0 else { throw invalid("has \(rows) rows; expected a number of rows >= 0") }
         guard featureCount > 0 else { throw invalid("has \(featureCount) features; expected at least 1") }
+        guard !sampleShape.isEmpty, sampleShape.allSatisfy({ $0 > 0 }), sampleShape.reduce(1, *) == featureCount else {
+            throw invalid("has rows of shape \(sampleShape); expected sizes >= 1 whose product is its \(featureCount) features")
+        }
         let stored: Int
         switch features {
         case .uint8(let x): stored = x.count

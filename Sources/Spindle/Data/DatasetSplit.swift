@@ -26,13 +26,19 @@ public final class DatasetSplit: RowStore, @unchecked Sendable {
     public let featureCount: Int
     public let features: Features
     public let targets: Targets
+    /// x's shape a row as its file stores it: [F], or an image's [H, W], [C, H, W] or [H, W, C]
+    /// (F values row-major either way).
+    public let sampleShape: [Int]
 
-    public init(name: String, rows: Int, featureCount: Int, features: Features, targets: Targets) {
+    /// - Parameter sampleShape: x's shape a row (default [F]); `validate()` checks that it holds F values.
+    public init(name: String, rows: Int, featureCount: Int, features: Features, targets: Targets,
+                sampleShape: [Int]? = nil) {
         self.name = name
         self.rows = rows
         self.featureCount = featureCount
         self.features = features
         self.targets = targets
+        self.sampleShape = sampleShape ?? [featureCount]
     }
 
     /// Whether the targets are class labels.
@@ -74,7 +80,7 @@ public final class DatasetSplit: RowStore, @unchecked Sendable {
         case .none: targets = .none
         }
         return DatasetSplit(name: name, rows: indices.count, featureCount: f,
-                            features: features, targets: targets)
+                            features: features, targets: targets, sampleShape: sampleShape)
     }
 }
 

@@ -11,8 +11,15 @@ public protocol SequentialRows: AnyObject {
     var targetWidth: Int? { get }
     /// Largest label + 1 for labels.
     var labelBound: Int? { get }
+    /// x's shape a row: [F], or an image's [H, W], [C, H, W] or [H, W, C].
+    var sampleShape: [Int] { get }
     /// Calls `body` with consecutive batches of at most `rows` rows, in file order.
     func forEachChunk(rows: Int, _ body: (Batch) throws -> Void) throws
+}
+
+extension SequentialRows {
+    /// Rows of F features, for a caller's own rows that say nothing else.
+    public var sampleShape: [Int] { [featureCount] }
 }
 
 extension DatasetSplit: SequentialRows {

@@ -9,6 +9,8 @@ public protocol TrainingData: AnyObject {
     var rows: Int { get }
     var featureCount: Int { get }
     var hasLabels: Bool { get }
+    /// x's shape a row: [F], or an image's [H, W], [C, H, W] or [H, W, C].
+    var sampleShape: [Int] { get }
     /// Announces the batches the run will ask for, so a streaming loader can read ahead:
     /// from batch `index` of `epoch` to the end of epoch `epochs − 1`.
     func start(epoch: Int, index: Int, batchSize: Int, epochs: Int) throws
@@ -22,6 +24,11 @@ public protocol TrainingData: AnyObject {
     func attach(_ pool: WorkerPool)
     /// Stops reading ahead.
     func stop()
+}
+
+extension TrainingData {
+    /// Rows of F features, for a caller's own data that says nothing else.
+    public var sampleShape: [Int] { [featureCount] }
 }
 
 /// A split in memory, fully permuted each epoch.
@@ -39,6 +46,7 @@ public final class InMemoryData: TrainingData {
     public var rows: Int { split.rows }
     public var featureCount: Int { split.featureCount }
     public var hasLabels: Bool { split.hasLabels }
+    public var sampleShape: [Int] { split.sampleShape }
 
     public func start(epoch: Int, index: Int, batchSize: Int, epochs: Int) {}
 

@@ -91,6 +91,9 @@ struct ScratchNeeds {
     var perRow: [Int] = []
     /// Buffers of a fixed size (e.g. per-feature statistics).
     var fixed: [Int] = []
+    /// Buffers of this many floats for each worker, what one tile's pass needs only while it
+    /// runs (e.g. a convolution's ∂L/∂patches for a few images at a time).
+    var perWorker: [Int] = []
 }
 
 /// The buffers of one layer in a workspace. Pointers address row 0; a tile adds r0 · width.
@@ -109,6 +112,8 @@ struct LayerIO {
     var parameters: UnsafeMutablePointer<Float>
     /// The buffer `Layer.link` names, or nil.
     var linked: UnsafeMutablePointer<Float>? = nil
+    /// The buffers of `ScratchNeeds.perWorker`, by worker (`RowContext.worker`).
+    var workerScratch: [[UnsafeMutablePointer<Float>]] = []
 }
 
 /// What a pass over rows needs to know besides the buffers.
@@ -123,4 +128,6 @@ struct RowContext {
     var rowOffset: Int
     /// Rows of the global batch, B, for the mean loss's 1/B.
     var batchRows: Int
+    /// The worker running this pass, which picks its `LayerIO.workerScratch`.
+    var worker: Int = 0
 }

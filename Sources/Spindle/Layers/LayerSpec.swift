@@ -7,7 +7,10 @@
 /// `"layernorm"`, `"batchnorm"`, `{"residual": ["layernorm", {"dense": 64}, "gelu"]}`.
 /// Semantics are PyTorch's: `dense(N)` is `nn.Linear(in, N)`, `dropout(p)` `nn.Dropout(p)`,
 /// `leaky_relu(a)` `nn.LeakyReLU(a)`, `layernorm` `nn.LayerNorm(in)`, `batchnorm`
-/// `nn.BatchNorm1d(in)`.
+/// `nn.BatchNorm1d(in)` (`nn.BatchNorm2d(C)` on an image), `conv(C,K,stride=S,pad=P)`
+/// `nn.Conv2d(in, C, K, S, P)`, `maxpool(K,stride=S)` `nn.MaxPool2d(K, S)`, `avgpool(K)`
+/// `nn.AvgPool2d(K)`, `globalavgpool` `nn.AdaptiveAvgPool2d(1)` then `nn.Flatten()`, `flatten`
+/// `nn.Flatten()`. JSON: `{"conv": [32, 3], "pad": 1}`, `{"maxpool": 2}`, `"flatten"`.
 public enum LayerSpec: Equatable, Sendable {
     /// PyTorch's `nn.LeakyReLU` default negative slope.
     public static let leakyReluSlope = 0.01
@@ -27,8 +30,20 @@ public enum LayerSpec: Equatable, Sendable {
     /// Each feature normalised over the batch's rows while training (ε = 1e-5), over running
     /// statistics (momentum 0.1) at evaluation, then scaled and shifted.
     case batchNorm
-    /// x + body(x), for a body that keeps the width of its input.
+    /// x + body(x), for a body that keeps the shape of its input.
     case residual([LayerSpec])
+    /// A 2-D convolution of an image: `channels` outputs, `kernel`×`kernel` windows moved by
+    /// `stride`, the input zero-padded by `padding` on every side.
+    case conv(channels: Int, kernel: Int, stride: Int = 1, padding: Int = 0, initialization: Initialization? = nil)
+    /// The largest value of each channel in each `kernel`×`kernel` window (no padding; windows
+    /// that do not fit are dropped, as PyTorch's floor mode).
+    case maxPool(kernel: Int, stride: Int)
+    /// The mean of each channel in each window, as `maxPool`.
+    case avgPool(kernel: Int, stride: Int)
+    /// An image (C, H, W) → a vector (C): each channel's mean over its positions.
+    case globalAvgPool
+    /// An image (C, H, W) → a vector of C·H·W features, in PyTorch's (C, H, W) order.
+    case flatten
 
     /// The term's name in the grammar and in model-file group names ("dense", "relu", …).
     public var kind: String {
@@ -40,6 +55,11 @@ public enum LayerSpec: Equatable, Sendable {
         case .layerNorm: return "layernorm"
         case .batchNorm: return "batchnorm"
         case .residual: return "residual"
+        case .conv: return "conv"
+        case .maxPool: return "maxpool"
+        case .avgPool: return "avgpool"
+        case .globalAvgPool: return "globalavgpool"
+        case .flatten: return "flatten"
         }
     }
 
@@ -47,9 +67,9 @@ public enum LayerSpec: Equatable, Sendable {
     /// file); a residual block holds its body's, in groups inside its own.
     public var hasParameters: Bool {
         switch self {
-        case .dense, .layerNorm, .batchNorm: return true
+        case .dense, .layerNorm, .batchNorm, .conv: return true
         case let .residual(body): return body.contains { $0.hasParameters }
-        case .activation, .leakyRelu, .dropout: return false
+        case .activation, .leakyRelu, .dropout, .maxPool, .avgPool, .globalAvgPool, .flatten: return false
         }
     }
 
@@ -84,10 +104,15 @@ extension LayerSpec: CustomStringConvertible {
             return "leaky_relu(\(slope))"
         case let .dropout(p):
             return "dropout(\(p))"
-        case .layerNorm, .batchNorm:
+        case .layerNorm, .batchNorm, .globalAvgPool, .flatten:
             return kind
         case let .residual(body):
             return "residual(\(body.specText))"
+        case let .conv(channels, kernel, stride, padding, initialization):
+            return "conv(\(channels),\(kernel)" + (stride != 1 ? ",stride=\(stride)" : "")
+                + (padding != 0 ? ",pad=\(padding)" : "") + (initialization.map { ",init=\($0.rawValue)" } ?? "") + ")"
+        case let .maxPool(kernel, stride), let .avgPool(kernel, stride):
+            return "\(kind)(\(kernel)" + (stride != kernel ? ",stride=\(stride)" : "") + ")"
         }
     }
 }
@@ -101,14 +126,6 @@ extension Array where Element == LayerSpec {
     public static func shorthand(hiddenSizes: [Int], activation: Activation = .relu, dropout: Double = 0) -> [LayerSpec] {
         hiddenSizes.flatMap { width -> [LayerSpec] in
             [.dense(units: width), .activation(activation)] + (dropout > 0 ? [.dropout(dropout)] : [])
-        }
-    }
-
-    /// The width after these layers, given the width before them (blocks keep theirs).
-    func outputWidth(from width: Int) -> Int {
-        reduce(width) { width, layer in
-            if case let .dense(units, _) = layer { return units }
-            return width
         }
     }
 }

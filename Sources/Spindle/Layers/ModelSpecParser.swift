@@ -13,8 +13,14 @@ import Foundation
 /// what was expected there.
 public enum ModelSpecParser {
     /// The names a term may have, for error messages.
-    static let termNames = ["dense", "dropout", "repeat", "residual", "layernorm", "batchnorm"]
+    static let termNames = ["dense", "dropout", "repeat", "residual", "layernorm", "batchnorm",
+                            "conv", "maxpool", "avgpool", "globalavgpool", "flatten"]
         + Activation.allCases.map(\.rawValue) + ["leaky_relu"]
+    /// The `key=` options each term takes.
+    static let optionNames: [String: Set<String>] = ["dense": ["init"], "conv": ["init", "stride", "pad"],
+                                                     "maxpool": ["stride"], "avgpool": ["stride"]]
+    /// Largest kernel, stride or padding accepted.
+    static let windowLimit = 1 << 12
     /// Terms whose arguments are layers (a bare name there is a term, not a number).
     static let blockNames: Set<String> = ["repeat", "residual"]
     /// Widest dense layer accepted; beyond it a typo is likelier than a model.
@@ -54,7 +60,7 @@ public enum ModelSpecParser {
         func fail(_ expected: String) -> SpindleError {
             .invalidConfig(setting: "model", found: term.text, expected: expected)
         }
-        let unknownOptions = Set(term.options.keys).subtracting(term.name == "dense" ? ["init"] : [])
+        let unknownOptions = Set(term.options.keys).subtracting(optionNames[term.name] ?? [])
         if let key = unknownOptions.sorted().first { throw fail("no option '\(key)=' for \(term.name)") }
         switch term.name {
         case "dense":
@@ -62,14 +68,25 @@ public enum ModelSpecParser {
                   (1...widthLimit).contains(units) else {
                 throw fail("dense(N) with N a number of units from 1 to \(widthLimit), e.g. dense(128)")
             }
-            var initialization: Initialization? = nil
-            if let name = term.options["init"] {
-                guard let chosen = Initialization(rawValue: name) else {
-                    throw fail("init= one of \(Initialization.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                initialization = chosen
+            return [.dense(units: units, initialization: try initialization(term))]
+        case "conv":
+            guard term.numbers.count == 2, term.body.isEmpty, let channels = Int(term.numbers[0]),
+                  (1...widthLimit).contains(channels), let kernel = Int(term.numbers[1]), (1...windowLimit).contains(kernel) else {
+                throw fail("conv(C,K) with C output channels from 1 to \(widthLimit) and a K×K kernel, e.g. conv(32,3,pad=1)")
             }
-            return [.dense(units: units, initialization: initialization)]
+            let stride = try option("stride", of: term, default: 1, in: 1...windowLimit)
+            let padding = try option("pad", of: term, default: 0, in: 0...windowLimit)
+            return [.conv(channels: channels, kernel: kernel, stride: stride, padding: padding,
+                          initialization: try initialization(term))]
+        case "maxpool", "avgpool":
+            guard term.numbers.count == 1, term.body.isEmpty, let kernel = Int(term.numbers[0]), (1...windowLimit).contains(kernel) else {
+                throw fail("\(term.name)(K) with a K×K window, K from 1 to \(windowLimit), e.g. \(term.name)(2)")
+            }
+            let stride = try option("stride", of: term, default: kernel, in: 1...windowLimit)
+            return [term.name == "maxpool" ? .maxPool(kernel: kernel, stride: stride) : .avgPool(kernel: kernel, stride: stride)]
+        case "globalavgpool", "flatten":
+            guard term.numbers.isEmpty, term.body.isEmpty else { throw fail("\(term.name) without arguments") }
+            return [term.name == "flatten" ? .flatten : .globalAvgPool]
         case "dropout":
             guard term.numbers.count == 1, term.body.isEmpty, let p = Double(term.numbers[0]), p >= 0, p < 1 else {
                 throw fail("dropout(P) with P a probability in [0, 1), e.g. dropout(0.2)")
@@ -102,6 +119,26 @@ public enum ModelSpecParser {
             guard term.numbers.isEmpty, term.body.isEmpty else { throw fail("\(term.name) without arguments") }
             return [.activation(activation)]
         }
+    }
+
+    /// The term's `init=`, or nil.
+    static func initialization(_ term: Term) throws -> Initialization? {
+        guard let name = term.options["init"] else { return nil }
+        guard let chosen = Initialization(rawValue: name) else {
+            throw SpindleError.invalidConfig(setting: "model", found: term.text,
+                                             expected: "init= one of \(Initialization.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return chosen
+    }
+
+    /// The term's whole-number option `key=`, or `fallback` when it has none.
+    static func option(_ key: String, of term: Term, default fallback: Int, in range: ClosedRange<Int>) throws -> Int {
+        guard let text = term.options[key] else { return fallback }
+        guard let value = Int(text), range.contains(value) else {
+            throw SpindleError.invalidConfig(setting: "model", found: term.text,
+                                             expected: "\(key)= a whole number from \(range.lowerBound) to \(range.upperBound), e.g. \(key)=\(max(1, range.lowerBound))")
+        }
+        return value
     }
 
     /// A cursor over the spec's characters.

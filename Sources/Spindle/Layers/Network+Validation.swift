@@ -36,5 +36,6 @@ extension Network {
         try validateScaling()
         try shape.validate()
         try shape.checkFeatures(spec.inputCount, of: "the model expects")
+        try shape.checkImages(spec)
     }
 }

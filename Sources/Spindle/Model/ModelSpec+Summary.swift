@@ -14,29 +14,36 @@ extension ModelSpec {
     /// Every layer of `allLayers` with its output shape and trained-parameter count (a residual
     /// block is one row holding its body's; batchnorm's running statistics are state, not
     /// counted, as PyTorch's `parameters()` leaves them out).
+    /// - Precondition: a valid spec (`validateShapes`).
     public var layerRows: [LayerRow] {
-        var width = inputCount
+        var shape = inputTensorShape
         return allLayers.enumerated().map { index, layer in
-            let parameters = Self.trainedParameters(layer, width: width)
-            width = [layer].outputWidth(from: width)
+            let parameters = Self.trainedParameters(layer, input: shape)
+            shape = Self.shape(after: layer, from: shape)
             let name = index == layers.count ? "\(layer) (output)" : layer.description
-            return LayerRow(index: index, layer: name, outputShape: [width], parameters: parameters)
+            return LayerRow(index: index, layer: name, outputShape: shape.dimensions, parameters: parameters)
         }
     }
 
-    /// Trained parameters of `layer` when its input is `width` wide.
-    static func trainedParameters(_ layer: LayerSpec, width: Int) -> Int {
+    private static func shape(after layer: LayerSpec, from input: TensorShape) -> TensorShape {
+        do { return try layer.outputShape(from: input) } catch { preconditionFailure("ModelSpec: \(error)") }
+    }
+
+    /// Trained parameters of `layer` when its input has shape `input`.
+    static func trainedParameters(_ layer: LayerSpec, input: TensorShape) -> Int {
         switch layer {
-        case let .dense(units, _): return (width + 1) * units
-        case .layerNorm, .batchNorm: return 2 * width
+        case let .dense(units, _): return (input.count + 1) * units
+        case let .conv(channels, kernel, _, _, _): return ((input.image?.channels ?? 0) * kernel * kernel + 1) * channels
+        case .layerNorm: return 2 * input.count
+        case .batchNorm: return 2 * (input.image?.channels ?? input.count)
         case let .residual(body):
-            var inner = width, total = 0
+            var inner = input, total = 0
             for part in body {
-                total += trainedParameters(part, width: inner)
-                inner = [part].outputWidth(from: inner)
+                total += trainedParameters(part, input: inner)
+                inner = shape(after: part, from: inner)
             }
             return total
-        case .activation, .leakyRelu, .dropout: return 0
+        case .activation, .leakyRelu, .dropout, .maxPool, .avgPool, .globalAvgPool, .flatten: return 0
         }
     }
 
@@ -58,7 +65,7 @@ extension ModelSpec {
         for (i, row) in rows.enumerated() {
             lines.append("\(pad(String(row.index), w0))  \(pad(row.layer, w1))  \(pad(shapes[i], w2))  \(left(counts[i], w3))")
         }
-        lines.append("\(pad("", w0))  \(pad("input (\(inputCount))", w1))  \(pad("total", w2))  \(left(total, w3))")
+        lines.append("\(pad("", w0))  \(pad("input \(inputTensorShape)", w1))  \(pad("total", w2))  \(left(total, w3))")
         return lines
     }
 }

@@ -7,6 +7,11 @@
 /// C outputs (classes or regression targets).
 public struct ModelSpec: Codable, Equatable, Sendable {
     public var inputCount: Int
+    /// The image each input row holds, (C, H, W), C·H·W = `inputCount`; nil: a vector.
+    public var inputShape: ImageShape?
+    /// Whether the data's rows store an image channels-last, (H, W, C), rather than PyTorch's
+    /// (C, H, W) (`--channels-last`).
+    public var inputChannelsLast: Bool
     /// The layers between the input and the implicit output layer.
     public var layers: [LayerSpec]
     public var outputCount: Int
@@ -17,9 +22,12 @@ public struct ModelSpec: Codable, Equatable, Sendable {
 
     /// - Precondition: positive widths (user input is checked by the parser and `TrainingConfig`).
     public init(inputCount: Int, layers: [LayerSpec], outputCount: Int, loss: LossKind = .crossEntropy,
-                initialization: Initialization? = nil) {
+                initialization: Initialization? = nil, inputShape: ImageShape? = nil, inputChannelsLast: Bool = false) {
         precondition(inputCount > 0 && outputCount > 0, "ModelSpec: input and output widths must be positive")
+        precondition(inputShape.map { $0.count == inputCount } ?? true, "ModelSpec: image shape \(inputShape!) is not \(inputCount) inputs")
         self.inputCount = inputCount
+        self.inputShape = inputShape
+        self.inputChannelsLast = inputChannelsLast
         self.layers = layers
         self.outputCount = outputCount
         self.loss = loss
@@ -45,7 +53,21 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     }
 
     /// Human-readable architecture: "784-512-256-10" (the dense widths).
-    public var architecture: String { widths.map(String.init).joined(separator: "-") }
+    /// With images: the input shape and each conv's channels too, "1x28x28-conv32-conv64-128-10".
+    public var architecture: String {
+        guard let image = inputShape else { return widths.map(String.init).joined(separator: "-") }
+        func parts(_ list: [LayerSpec]) -> [String] {
+            list.flatMap { layer -> [String] in
+                switch layer {
+                case let .dense(units, _): return [String(units)]
+                case let .conv(channels, _, _, _, _): return ["conv\(channels)"]
+                case let .residual(body): return parts(body)
+                default: return []
+                }
+            }
+        }
+        return (["\(image.channels)x\(image.height)x\(image.width)"] + parts(allLayers)).joined(separator: "-")
+    }
 
     /// The initialisation of dense layer `index` of `allLayers`: its own `init=`, else the
     /// model's, else He when a ReLU (or GELU, SiLU, leaky ReLU) follows it (past any dropout or
@@ -65,38 +87,17 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         }
         let index = path[path.count - 1]
         if case let .dense(_, own) = list[index], let own { return own }
+        if case let .conv(_, _, _, _, own) = list[index], let own { return own }
         if let initialization { return initialization }
         guard path.count > 1 || index < layers.count else { return .glorot }  // the output layer feeds the loss
         for next in list[(index + 1)...] {
             switch next {
-            case .dropout, .layerNorm, .batchNorm: continue
+            case .dropout, .layerNorm, .batchNorm, .maxPool, .avgPool, .globalAvgPool, .flatten: continue
             case let .activation(activation): return activation.initialization
             case .leakyRelu: return .he
-            case .dense, .residual: return .glorot
+            case .dense, .residual, .conv: return .glorot
             }
         }
         return .glorot
-    }
-
-    /// Checks that every residual block's body keeps the width of its input, e.g. refuses
-    /// `residual(dense(64))` after `dense(128)`.
-    /// - Throws: `SpindleError.invalidConfig(setting: "model", …)` naming the block.
-    public func validateBlocks() throws {
-        func check(_ list: [LayerSpec], from width: Int) throws {
-            var width = width
-            for layer in list {
-                if case let .residual(body) = layer {
-                    try check(body, from: width)
-                    let out = body.outputWidth(from: width)
-                    guard out == width else {
-                        throw SpindleError.invalidConfig(
-                            setting: "model", found: layer.description,
-                            expected: "a body that keeps its input's width \(width) (x + body(x)); this one ends at \(out)")
-                    }
-                }
-                width = [layer].outputWidth(from: width)
-            }
-        }
-        try check(layers, from: inputCount)
     }
 }

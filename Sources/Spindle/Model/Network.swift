@@ -9,7 +9,7 @@ public final class Network: @unchecked Sendable {
     /// Standardisation applied to the inputs before the first layer, when trained with it.
     public var featureScaling: FeatureScaling?
 
-    /// A freshly initialised network: each dense layer's weights uniform as
+    /// A freshly initialised network: each dense or conv layer's weights uniform as
     /// `spec.initialization(ofLayerAt:)` says, biases zero (uniform too for `torch`); norms'
     /// weights 1 and biases 0, batchnorm's running mean 0 and variance 1 (as PyTorch's).
     ///
@@ -22,14 +22,16 @@ public final class Network: @unchecked Sendable {
         layout = plan.layout
         parameters = FloatBuffer(count: layout.parameterCount)
         for (d, group) in layout.groups.enumerated() {
-            guard group.kind == "dense" else {
+            guard group.kind == "dense" || group.kind == "conv" else {
                 for name in ["weight", "running_var"] {
                     if let ones = group.tensor(name) { parameters.base.advanced(by: ones.offset).update(repeating: 1, count: ones.count) }
                 }
                 continue
             }
             guard let weight = group.tensor("weight"), let bias = group.tensor("bias") else { continue }
-            let fanOut = weight.shape[0], fanIn = weight.count / fanOut
+            // A conv's fans count its kernel's positions, as PyTorch's: C_in·K² and C·K².
+            let receptive = weight.shape.dropFirst(2).reduce(1, *)
+            let fanIn = weight.count / weight.shape[0], fanOut = weight.shape[0] * receptive
             let rule = spec.initialization(ofLayerAt: group.path)
             fillUniform(weight.range, limit: rule.limit(fanIn: fanIn, fanOut: fanOut),
                         purpose: .initialization, layer: d, seed: seed)

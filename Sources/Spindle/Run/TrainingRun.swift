@@ -39,7 +39,8 @@ public final class TrainingRun {
     }
 
     public let setup: Setup
-    /// The config trained with: the setup's, with the placement's stream layout.
+    /// The config trained with: the setup's, with the placement's stream layout and the image
+    /// shape the data gave.
     public let config: TrainingConfig
     public let data: RunData
     public let trainer: Trainer
@@ -84,6 +85,7 @@ public final class TrainingRun {
         // same data): what checkpoints record, and what a resumed run is compared by.
         config = trainer.config
         self.config = config
+        if let test = data.test { try RowsShape(test).checkImages(trainer.network.spec) }
         if let saved {
             try saved.check(config, trainRows: data.train.rows)
             try trainer.restore(from: saved.checkpoint, path: saved.path)

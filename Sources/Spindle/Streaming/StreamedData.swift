@@ -32,6 +32,7 @@ public final class StreamedData: TrainingData {
     public var rows: Int { plan.rows }
     public var featureCount: Int { split.featureCount }
     public var hasLabels: Bool { split.hasLabels }
+    public var sampleShape: [Int] { split.sampleShape }
 
     /// Bytes of the ring's windows: what streaming holds in memory.
     public var ringBytes: Int {

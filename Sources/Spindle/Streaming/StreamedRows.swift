@@ -21,6 +21,7 @@ public final class StreamedRows: SequentialRows {
     public var rows: Int { blocks.reduce(0) { $0 + $1.count } }
     public var featureCount: Int { split.featureCount }
     public var hasLabels: Bool { split.hasLabels }
+    public var sampleShape: [Int] { split.sampleShape }
     public var targetWidth: Int? { split.targetWidth }
     public var labelBound: Int? { split.labelBound }
 

@@ -10,6 +10,8 @@ public struct StreamedSplit: Sendable {
     public let name: String
     public let rows: Int
     public let featureCount: Int
+    /// x's shape a row: [F], or an image's [H, W], [C, H, W] or [H, W, C].
+    public let sampleShape: [Int]
     public let elementType: H5ElementType
     public let targets: RowWindow.TargetKind
     /// Rows per storage chunk of x, nil when x is contiguous.
@@ -50,7 +52,7 @@ public struct StreamedSplit: Sendable {
             }
         }
         return StreamedSplit(path: path, paths: paths, name: DatasetReader.splitName(file, paths), rows: rows,
-                             featureCount: x.shape[1], elementType: x.elementType, targets: targets,
+                             featureCount: x.rowElementCount, sampleShape: Array(x.shape.dropFirst()), elementType: x.elementType, targets: targets,
                              chunkRows: x.chunkShape?.first, filters: x.filters, labelBound: bound,
                              compressionRatio: Double(x.storedBytes()) / Double(x.elementCount * x.elementType.byteSize))
     }

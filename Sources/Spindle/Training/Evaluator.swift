@@ -20,7 +20,7 @@ public final class Evaluator: @unchecked Sendable {
         self.network = network
         self.pool = pool
         self.shards = shards
-        self.workspace = Workspace(network: network, capacity: chunkRows, training: false)
+        self.workspace = Workspace(network: network, capacity: chunkRows, training: false, workers: pool.count)
     }
 
     /// Loss and accuracy with the confusion matrix (or regression errors and R²) over every row
@@ -124,7 +124,7 @@ public final class Evaluator: @unchecked Sendable {
             pool.run { w in
                 for tile in self.pool.tiles(shards, worker: w) {
                     let rows = Partition.part(batch.count, index: tile, of: shards)
-                    ForwardPass.evaluate(batch, rows: rows, network: self.network, workspace: ws)
+                    ForwardPass.evaluate(batch, rows: rows, network: self.network, workspace: ws, worker: w)
                 }
             }
             try body(batch, ws.logits)

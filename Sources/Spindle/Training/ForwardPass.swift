@@ -45,11 +45,12 @@ enum ForwardPass {
         }
     }
 
-    /// Gathers rows `rows`, runs every layer forward in evaluation mode and the loss.
-    static func evaluate(_ batch: Batch, rows: Range<Int>, network: Network, workspace ws: Workspace) {
+    /// Gathers rows `rows`, runs every layer forward in evaluation mode and the loss, on
+    /// `worker`'s scratch.
+    static func evaluate(_ batch: Batch, rows: Range<Int>, network: Network, workspace ws: Workspace, worker: Int) {
         guard !rows.isEmpty else { return }
         gather(batch, rows: rows, network: network, workspace: ws)
-        let context = RowContext(training: false, step: 0, seed: 0, rowOffset: 0, batchRows: batch.count)
+        let context = RowContext(training: false, step: 0, seed: 0, rowOffset: 0, batchRows: batch.count, worker: worker)
         forward(0..<network.plan.layers.count, rows: rows, network: network, workspace: ws, context: context)
         loss(rows: rows, scale: .mean(rows: batch.count), network: network, workspace: ws)
     }

@@ -15,12 +15,15 @@ struct RowsShape {
 
     var name: String
     var featureCount: Int
+    /// x's shape a row (`SequentialRows.sampleShape`).
+    var sampleShape: [Int]
     var targets: Targets
     var split: DatasetSplit?
 
     init(_ rows: some SequentialRows) {
         name = rows.name
         featureCount = rows.featureCount
+        sampleShape = rows.sampleShape
         split = rows as? DatasetSplit
         targets = rows.hasLabels ? .labels(bound: rows.labelBound) : rows.targetWidth.map { .values(width: $0) } ?? .none
     }
@@ -32,6 +35,7 @@ struct RowsShape {
         }
         name = data.name
         featureCount = data.featureCount
+        sampleShape = data.sampleShape
         split = nil
         if let streamed = data as? StreamedData {
             let split = streamed.split
@@ -50,6 +54,12 @@ struct RowsShape {
             throw SpindleError.invalidData(location: name + "/x",
                                            problem: "has \(featureCount) features, but \(what) \(inputs)")
         }
+    }
+
+    /// - Throws: `SpindleError.invalidData` unless the rows hold the images `spec` takes (see
+    ///   `ModelSpec.checkInput`).
+    func checkImages(_ spec: ModelSpec) throws {
+        try spec.checkInput(sampleShape: sampleShape, location: name + "/x")
     }
 
     /// Checks the targets against a network of `outputs` outputs trained with `loss`: labels

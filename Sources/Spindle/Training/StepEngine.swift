@@ -65,7 +65,7 @@ public final class StepEngine: @unchecked Sendable {
         let count = network.layout.parameterCount
         gradients = FloatBuffer(count: count)
         moments = (0..<optimizer.kind.momentCount).map { _ in FloatBuffer(count: count) }
-        workspace = Workspace(network: network, capacity: maxBatch, training: true)
+        workspace = Workspace(network: network, capacity: maxBatch, training: true, workers: workers)
         self.seed = seed
         let layers = network.plan.layers
         self.layers = layers
@@ -167,26 +167,28 @@ public final class StepEngine: @unchecked Sendable {
         var begin: Int? = nil
         for cut in cuts {
             let segment = (begin ?? 0)..<cut, gathers = begin == nil
-            eachRowTile(rows) { tile in
+            eachRowTile(rows, context) { tile, context in
                 if gathers { ForwardPass.gather(batch, rows: tile, network: network, workspace: ws) }
                 ForwardPass.forward(segment, rows: tile, network: network, workspace: ws, context: context)
             }
-            eachFeatureTile(of: cut) { self.layers[cut].rowStatistics(ws.io[cut], features: $0, rows: rows, context: context) }
+            eachFeatureTile(of: cut, context) {
+                self.layers[cut].rowStatistics(ws.io[cut], features: $0, rows: rows, context: $1)
+            }
             begin = cut
         }
         let top = max(cuts.last.map { $0 + 1 } ?? 0, first), last = begin ?? 0, gathers = begin == nil
-        eachRowTile(rows) { tile in
+        eachRowTile(rows, context) { tile, context in
             if gathers { ForwardPass.gather(batch, rows: tile, network: network, workspace: ws) }
             ForwardPass.forward(last..<self.layers.count, rows: tile, network: network, workspace: ws, context: context)
             ForwardPass.loss(rows: tile, scale: scale, network: network, workspace: ws)
             self.backward(top..<self.layers.count, rows: tile, context: context)
         }
         for (k, cut) in cuts.enumerated().reversed() where cut >= first {
-            eachFeatureTile(of: cut) {
-                self.layers[cut].gradientStatistics(ws.io[cut], features: $0, rows: rows, context: context)
+            eachFeatureTile(of: cut, context) {
+                self.layers[cut].gradientStatistics(ws.io[cut], features: $0, rows: rows, context: $1)
             }
             let below = max(k > 0 ? cuts[k - 1] + 1 : 0, first)
-            eachRowTile(rows) { tile in self.backward(below..<(cut + 1), rows: tile, context: context) }
+            eachRowTile(rows, context) { tile, context in self.backward(below..<(cut + 1), rows: tile, context: context) }
         }
     }
 
@@ -195,22 +197,24 @@ public final class StepEngine: @unchecked Sendable {
         for l in range.reversed() { layers[l].backward(workspace.io[l], rows: rows, context: context) }
     }
 
-    /// Runs `body` for each of the S row tiles of `rows` rows, tiles shared among the workers.
-    private func eachRowTile(_ rows: Int, _ body: (Range<Int>) -> Void) {
+    /// Runs `body` for each of the S row tiles of `rows` rows, tiles shared among the workers,
+    /// each with `context` naming the worker that runs it.
+    private func eachRowTile(_ rows: Int, _ context: RowContext, _ body: (Range<Int>, RowContext) -> Void) {
         pool.run { w in
             let start = WorkerClocks.now()
+            var own = context
+            own.worker = w
             for tile in self.pool.tiles(self.shards, worker: w) {
                 let part = Partition.part(rows, index: tile, of: self.shards)
-                if !part.isEmpty { body(part) }
+                if !part.isEmpty { body(part, own) }
             }
             self.clocks.add(.forwardBackward, worker: w, since: start)
         }
     }
 
     /// Runs `body` for each of the S tiles of layer `l`'s statistics features.
-    private func eachFeatureTile(of l: Int, _ body: (Range<Int>) -> Void) {
-        let features = layers[l].statisticsUnits
-        eachRowTile(features) { body($0) }
+    private func eachFeatureTile(of l: Int, _ context: RowContext, _ body: (Range<Int>, RowContext) -> Void) {
+        eachRowTile(layers[l].statisticsUnits, context, body)
     }
 
     // MARK: - Phase B: parameter slices

@@ -41,7 +41,7 @@ public final class Trainer {
         }
         try Self.validate(data: train, validation: validation, outputs: outputs, loss: config.loss,
                           scaling: config.standardize ? scaling : nil, statistics: config.standardize ? statistics : nil)
-        var config = config
+        var config = try config.resolvingImage(of: train.sampleShape, location: train.name + "/x")
         if let weights = config.classWeights {
             config.classWeights = .given(try Self.resolve(weights, classes: outputs, data: train, statistics: statistics))
         }
@@ -49,7 +49,8 @@ public final class Trainer {
         self.data = train
         self.validation = validation
         let spec = config.modelSpec(inputs: train.featureCount, outputs: outputs)
-        try spec.validateBlocks()
+        try spec.validateShapes()
+        if let validation { try RowsShape(validation).checkImages(spec) }
         try Self.checkBatchStatistics(config, trainRows: train.rows, ranks: communicator.size)
         network = Network(spec: spec, seed: config.seed)
         if config.standardize {
@@ -58,7 +59,7 @@ public final class Trainer {
             } else {
                 let rows = statistics ?? (train as? InMemoryData)?.split
                 guard let rows else { preconditionFailure("Trainer: --standardize needs the training rows in order") }
-                network.featureScaling = try Self.statistics(of: rows)
+                network.featureScaling = try Self.statistics(of: rows, spec: spec)
             }
         }
         engine = StepEngine(network: network, optimizer: config.optimizer, workers: workers,
@@ -126,8 +127,9 @@ public final class Trainer {
         try evaluator.evaluate(rows: rows)
     }
 
-    /// Per-feature mean and standard deviation over `rows` (as Float, uint8 scaled to 0…1).
-    static func statistics(of rows: some SequentialRows) throws -> FeatureScaling {
+    /// Per-feature mean and standard deviation over `rows` (as Float, uint8 scaled to 0…1); for
+    /// a model of images, per channel.
+    static func statistics(of rows: some SequentialRows, spec: ModelSpec) throws -> FeatureScaling {
         var statistics = FeatureStatistics(features: rows.featureCount)
         let chunk = 4096
         let x = FloatBuffer(count: chunk * rows.featureCount)
@@ -135,7 +137,8 @@ public final class Trainer {
             batch.gather(rows: 0..<batch.count, x: x.base, labels: nil, targets: nil, targetWidth: 0)
             statistics.add(x.base, count: batch.count)
         }
-        return statistics.scaling
+        guard let image = spec.inputShape else { return statistics.scaling }
+        return statistics.channelScaling(image, channelsLast: spec.inputChannelsLast)
     }
 
     /// Batches per epoch, the last one possibly partial (as PyTorch's DataLoader, drop_last=False).

@@ -1,7 +1,7 @@
 extension TrainingConfig {
     enum CodingKeys: String, CodingKey {
         case model, initialization = "init", loss, optimizer, schedule, batchSize, epochs, maxSteps,
-             clipNorm, seed, shards, standardize, stream, classWeights, earlyStopping
+             clipNorm, seed, shards, standardize, stream, classWeights, earlyStopping, inputShape, channelsLast
         // Version 1 (before layer lists) spelled the model with the shorthand's three settings.
         case hiddenSizes, activation, dropout
     }
@@ -31,7 +31,9 @@ extension TrainingConfig {
             standardize: try c.decodeIfPresent(Bool.self, forKey: .standardize) ?? false,
             stream: try c.decodeIfPresent(StreamLayout.self, forKey: .stream),
             classWeights: try c.decodeIfPresent(ClassWeights.self, forKey: .classWeights),
-            earlyStopping: try c.decodeIfPresent(EarlyStoppingConfig.self, forKey: .earlyStopping))
+            earlyStopping: try c.decodeIfPresent(EarlyStoppingConfig.self, forKey: .earlyStopping,
+            inputShape: try c.decodeIfPresent(ImageShape.self, forKey: .inputShape),
+            channelsLast: try c.decodeIfPresent(Bool.self, forKey: .channelsLast) ?? false)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -51,5 +53,8 @@ extension TrainingConfig {
         try c.encodeIfPresent(stream, forKey: .stream)
         try c.encodeIfPresent(classWeights, forKey: .classWeights)
         try c.encodeIfPresent(earlyStopping, forKey: .earlyStopping)
+        // Left out for rows of features, so that their configs read as before images existed.
+        try c.encodeIfPresent(inputShape, forKey: .inputShape)
+        if channelsLast { try c.encode(channelsLast, forKey: .channelsLast) }
     }
 }

@@ -32,6 +32,13 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// Stop when the validation metric has not improved for a while, keeping the best epoch's
     /// weights (`EarlyStopping`); nil: train every epoch.
     public var earlyStopping: EarlyStoppingConfig?
+    /// `--input-shape C,H,W`: the image each row holds, (C, H, W) as PyTorch writes it; nil for
+    /// rows of features. A run on a dataset of images ([N, H, W], [N, C, H, W], [N, H, W, C])
+    /// records the shape its file gives (`resolvingImage(of:location:)`).
+    public var inputShape: ImageShape?
+    /// `--channels-last`: the rows store each image (H, W, C), as Keras and TensorFlow do, rather
+    /// than (C, H, W).
+    public var channelsLast: Bool
 
     /// Blocks of `blockRows` rows (whole storage chunks), `windowBlocks` of them per shuffle window.
     public struct StreamLayout: Codable, Equatable, Sendable {
@@ -52,7 +59,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
                 maxSteps: Int? = nil, dropout: Double = 0, clipNorm: Double? = nil, seed: UInt64 = 0,
                 shards: Int = WorkerPool.activeProcessorCount, standardize: Bool = false,
                 stream: StreamLayout? = nil, classWeights: ClassWeights? = nil,
-                earlyStopping: EarlyStoppingConfig? = nil) {
+                earlyStopping: EarlyStoppingConfig? = nil, inputShape: ImageShape? = nil, channelsLast: Bool = false) {
         self.model = model ?? .shorthand(hiddenSizes: hiddenSizes, activation: activation, dropout: dropout)
         self.initialization = initialization
         self.loss = loss
@@ -68,11 +75,16 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         self.stream = stream
         self.classWeights = classWeights
         self.earlyStopping = earlyStopping
+        self.inputShape = inputShape
+        self.channelsLast = channelsLast
     }
 
     /// The model this config trains on data with `inputs` features and `outputs` classes/targets.
+    /// - Precondition: `inputShape`, when set, holds `inputs` values (`resolvingImage` checks it
+    ///   against the data, naming the flag).
     public func modelSpec(inputs: Int, outputs: Int) -> ModelSpec {
-        ModelSpec(inputCount: inputs, layers: model, outputCount: outputs, loss: loss, initialization: initialization)
+        ModelSpec(inputCount: inputs, layers: model, outputCount: outputs, loss: loss, initialization: initialization,
+                  inputShape: inputShape, inputChannelsLast: inputShape != nil && channelsLast)
     }
 
     /// Most shards (and workers) accepted; beyond it a typo is likelier than a machine.
@@ -102,6 +114,9 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
             }
         }
         try check(model)
+        if let inputShape, !inputShape.dimensions.allSatisfy({ (1...ModelSpecParser.widthLimit).contains($0) }) {
+            try fail("input-shape", inputShape.flag, "three sizes from 1 to \(ModelSpecParser.widthLimit), C,H,W")
+        }
         if !(1...Self.shardLimit).contains(shards) {
             try fail("shards", "\(shards)", "a count from 1 to \(Self.shardLimit)")
         }

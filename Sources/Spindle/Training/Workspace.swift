@@ -7,7 +7,8 @@
 ///   gradients[l]    (B, O_l)  ∂(batch loss)/∂outputs[l], overwritten by the layer's backward
 ///                             (a dense layer leaves ∂L/∂Z there for phase B); training only,
 ///                             and only for layers from the first with parameters on
-///   scratch[l]      what the layer asked for (`ScratchNeeds`): e.g. dropout masks
+///   scratch[l]      what the layer asked for (`ScratchNeeds`): e.g. dropout masks, and buffers
+///                   for each worker (a convolution's patches of a few images)
 ///   io[l].linked    another layer's buffer it reads (`LayerLink`): a residual block's ends
 final class Workspace: @unchecked Sendable {
     let capacity: Int
@@ -15,6 +16,8 @@ final class Workspace: @unchecked Sendable {
     let outputs: [FloatBuffer]
     let gradients: [FloatBuffer?]
     let scratch: [[FloatBuffer]]
+    /// [layer][worker]: each worker's buffers of `ScratchNeeds.perWorker`.
+    let workerScratch: [[[FloatBuffer]]]
     /// Each layer's buffers as the layer sees them.
     let io: [LayerIO]
     /// (B) class labels of the batch rows, for cross-entropy.
@@ -26,8 +29,10 @@ final class Workspace: @unchecked Sendable {
     /// (B) argmax of each row's outputs.
     let predicted: UnsafeMutablePointer<Int32>
 
-    /// - Parameter training: with gradients and training-only scratch (dropout masks).
-    init(network: Network, capacity: Int, training: Bool) {
+    /// - Parameters:
+    ///   - training: with gradients and training-only scratch (dropout masks).
+    ///   - workers: how many workers run passes over it at once.
+    init(network: Network, capacity: Int, training: Bool, workers: Int) {
         let plan = network.plan
         self.capacity = capacity
         let batchInput = FloatBuffer(count: capacity * network.spec.inputCount)
@@ -40,6 +45,10 @@ final class Workspace: @unchecked Sendable {
             let needs = layer.scratch(training: training)
             return needs.perRow.map { FloatBuffer(count: capacity * $0) } + needs.fixed.map { FloatBuffer(count: $0) }
         }
+        let workerScratch = plan.layers.map { layer in
+            let needs = layer.scratch(training: training).perWorker
+            return (0..<workers).map { _ in needs.map { FloatBuffer(count: $0) } }
+        }
         io = plan.layers.indices.map { l in
             var linked: UnsafeMutablePointer<Float>? = nil
             switch plan.layers[l].link {
@@ -50,9 +59,11 @@ final class Workspace: @unchecked Sendable {
             return LayerIO(input: l == 0 ? batchInput.base : outputs[l - 1].base,
                            output: outputs[l].base, outputGradient: gradients[l]?.base,
                            inputGradient: l > first ? gradients[l - 1]?.base : nil,
-                           scratch: scratch[l].map(\.base), parameters: network.parameters.base, linked: linked)
+                           scratch: scratch[l].map(\.base), parameters: network.parameters.base, linked: linked,
+                           workerScratch: workerScratch[l].map { $0.map(\.base) })
         }
         (self.batchInput, self.outputs, self.gradients, self.scratch) = (batchInput, outputs, gradients, scratch)
+        self.workerScratch = workerScratch
         labels = .allocate(capacity: capacity)
         labels.initialize(repeating: 0, count: capacity)
         targets = FloatBuffer(count: capacity * network.spec.outputCount)

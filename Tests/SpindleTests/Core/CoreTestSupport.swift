@@ -99,7 +99,8 @@ func finiteDifferenceGradient(_ engine: StepEngine, _ batch: Batch, step: Int, h
     }
 }
 
-/// The engine's gradient of `network` on 6 rows of a 5-feature, 3-class split against
+/// The engine's gradient of `network` on 6 rows of a 3-class split (as many features as it
+/// takes) against
 /// `finiteDifferenceGradient` (h = 1e-2). Tolerance, float32 throughout: central differences with
 /// h = 1e-2 carry noise ~1e-5 and truncation ~2e-5 for O(1) weights; |fd − g| ≤ 5e-4 + 1e-2·|g|
 /// is far below a wrong factor or mask (≥ 30 % off). Also expects the gradient not to be ~zero,
@@ -107,7 +108,7 @@ func finiteDifferenceGradient(_ engine: StepEngine, _ batch: Batch, step: Int, h
 func expectGradientMatchesFiniteDifferences(_ network: Network, _ what: String,
                                             sourceLocation: SourceLocation = #_sourceLocation) {
     let rows = 6
-    let split = makeClassificationSplit(rows: rows, features: 5, classes: 3, seed: 8)
+    let split = makeClassificationSplit(rows: rows, features: network.spec.inputCount, classes: 3, seed: 8)
     let engine = StepEngine(network: network, optimizer: OptimizerConfig(kind: .sgd), workers: 2,
                             shards: 3, maxBatch: rows, seed: 4)
     let batch = firstRows(split, rows)

@@ -31,7 +31,7 @@ struct DeepLayerGradientTests {
     @Test(arguments: cases)
     func engineMatchesFiniteDifferences(_ c: Case) throws {
         let spec = ModelSpec(inputCount: 5, layers: try ModelSpecParser.parse(c.model), outputCount: 3)
-        try spec.validateBlocks()
+        try spec.validateShapes()
         let fresh = Network(spec: spec, seed: 3)
         var random = SplitMix64(seed: 21)
         // Random values everywhere (norms' weights away from 1, biases away from 0), but

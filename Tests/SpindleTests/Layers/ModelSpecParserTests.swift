@@ -110,7 +110,7 @@ struct ModelSpecParserTests {
         #expect(throws: SpindleError.invalidConfig(
             setting: "model", found: "residual(dense(64))",
             expected: "a body that keeps its input's width 128 (x + body(x)); this one ends at 64")) {
-            try wrong.validateBlocks()
+            try wrong.validateShapes()
         }
     }
 }
