@@ -31,7 +31,7 @@ extension TrainingConfig {
             standardize: try c.decodeIfPresent(Bool.self, forKey: .standardize) ?? false,
             stream: try c.decodeIfPresent(StreamLayout.self, forKey: .stream),
             classWeights: try c.decodeIfPresent(ClassWeights.self, forKey: .classWeights),
-            earlyStopping: try c.decodeIfPresent(EarlyStoppingConfig.self, forKey: .earlyStopping,
+            earlyStopping: try c.decodeIfPresent(EarlyStoppingConfig.self, forKey: .earlyStopping),
             inputShape: try c.decodeIfPresent(ImageShape.self, forKey: .inputShape),
             channelsLast: try c.decodeIfPresent(Bool.self, forKey: .channelsLast) ?? false)
     }
