@@ -52,6 +52,41 @@ struct MPITests {
         #expect(difference < 1e-5, "relative difference \(difference)")
     }
 
+    /// batchnorm across ranks normalises over the global batch (SyncBatchNorm): every rank ends
+    /// with the same weights, and they are the single process's to rounding, running statistics
+    /// included. (batchnorm after the activations: a dense layer straight into batchnorm has a
+    /// bias whose gradient is rounding noise, which Adam turns into steps: BatchNormRanksTests.)
+    @Test func batchnormAcrossRanksMatchesOneProcess() throws {
+        let scratch = try TemporaryDirectory()
+        let options = ["train", MPI.data, "--model", "dense(48),relu,batchnorm,dense(24),tanh,batchnorm",
+                       "--batch-size", "64", "--epochs", "1", "--max-steps", "20", "--seed", "5", "--shards", "1",
+                       "--json", "--quiet"]
+        let ranks = try MPI.succeeds(ranks: 2, options + ["--checkpoint-dir", "ranks"], in: scratch)
+        let digests = try #require(try Self.summary(ranks)["weight_digests"] as? [String], "\(ranks.transcript)")
+        #expect(digests.count == 2 && digests[0] == digests[1], "each rank's weights: \(digests)")
+        let single = try spindle(options + ["--checkpoint-dir", "single"], in: scratch)
+        #expect(single.status == 0, "\(single.transcript)")
+        let output = try python("""
+            def tensors(path):
+                f, found = h5py.File(path, "r"), {}
+                f["model"].visititems(lambda name, d: found.__setitem__(name, d[()]) if isinstance(d, h5py.Dataset) else None)
+                return found
+            a, b = tensors(sys.argv[1]), tensors(sys.argv[2])
+            assert sorted(a) == sorted(b) and any(n.endswith("running_var") for n in a), sorted(a)
+            for name in sorted(a):
+                x, y = a[name].astype(np.float64).ravel(), b[name].astype(np.float64).ravel()
+                print(name, np.linalg.norm(x - y) / np.linalg.norm(y))
+            """, scratch.path("ranks/model.h5"), scratch.path("single/model.h5"), in: scratch)
+        let differences = output.stdout.split(separator: "\n").map { $0.split(separator: " ") }
+        // dense, batchnorm, dense, batchnorm, output dense: 2 + 4 + 2 + 4 + 2 tensors.
+        #expect(differences.count == 14, "\(output.transcript)")
+        for line in differences {
+            // The ranks add each batch's rows in two partial sums; the statistics are summed in
+            // Double over the ranks: rounding, not another model.
+            #expect(line.count == 2 && (Double(line[1]) ?? 1) < 1e-5, "\(line.joined(separator: " ")) relative difference")
+        }
+    }
+
     /// A split over --memory-budget is streamed by every rank (each holds its windows, never the
     /// whole split), and the ranks still train the single process's model.
     @Test func ranksStreamTheSplitAsOneProcessDoes() throws {

@@ -8,10 +8,17 @@ import Foundation
 /// running statistics instead, which makes it row-local.
 ///
 /// The batch statistics are a reduction across rows, so the layer sets `needsRowStatistics`:
-/// the engine finishes every row tile before it, then `rowStatistics` sums each channel over
-/// all B rows and P positions in (row, position) order (tiles of channels, never of rows: any
-/// worker count gives the same bits), and before the backward `gradientStatistics` does the same
-/// for Σ ∂L/∂y and Σ ∂L/∂y · x̂, which are also the parameters' gradients.
+/// the engine finishes every row tile before it, then runs its `.forward` statistics pass over
+/// tiles of channels, never of rows, so any worker count gives the same bits: round 0 sums each
+/// channel over the rows and positions, in (row, position) order, in Double; round 1 sums the
+/// squared deviations from the mean that round 0 gave (two passes: a channel with a large mean
+/// loses no digits of its variance, as E[x²] − μ² would). Across ranks, each round's sums are
+/// added up over the ranks before the next (SyncBatchNorm's statistics: the global batch's),
+/// and every rank moves the running statistics by the same global values. Before the backward,
+/// the `.backward` pass sums ∂L/∂y and ∂L/∂y · x̂ in one round; the global sums give ∂L/∂x,
+/// this process's share of them are its parameters' gradients (which the ranks' gradient
+/// allreduce then adds up like every other). The loops are `NormKernels`' (vectorised; each
+/// channel's sums in the plain loop's order).
 ///
 /// Letters (Layer.swift): B, R rows; C channels; P positions per row (an image's H·W; 1 for a
 /// vector); I = O = P·C. A row is position-major, channel-minor: element (p, c) at p·C + c
@@ -23,8 +30,10 @@ import Foundation
 ///                                   checkpoints and model files carry them, but outside
 ///                                   `parameterRanges`, so no optimizer or weight decay touches
 ///                                   them (and their gradient stays 0)
-///     scratch, training only: (B, P·C) x̂; fixed: (C) each μ, r = 1/√(σ² + ε), Σ∂L/∂y, Σ∂L/∂y·x̂;
-///                             (3C) Doubles Σx, Σ(x − μ)², μ; (2C) Doubles Σ∂L/∂y, Σ∂L/∂y·x̂
+///     scratch, training only: (B, P·C) x̂; fixed: (C) each μ, r = 1/√(σ² + ε), Σ∂L/∂y and
+///                             Σ∂L/∂y·x̂ over the global batch, k = weight · r / N, the two sums
+///                             over this process's rows; Doubles: (3C) Σx, Σ(x − μ)², μ and
+///                             (2C) Σ∂L/∂y, Σ∂L/∂y·x̂
 final class BatchNormLayer: Layer, @unchecked Sendable {
     static let epsilon = 1e-5
     static let momentum: Float = 0.1
@@ -65,22 +74,25 @@ final class BatchNormLayer: Layer, @unchecked Sendable {
     func scratch(training: Bool) -> ScratchNeeds {
         let c = channels
         // The Double sums take two Floats each (the workspace's fixed buffers are 64-byte aligned).
-        return training ? ScratchNeeds(perRow: [inputWidth], fixed: [c, c, c, c, 2 * 3 * c, 2 * 2 * c]) : ScratchNeeds()
+        return training ? ScratchNeeds(perRow: [inputWidth], fixed: [c, c, c, c, c, c, c, 2 * 3 * c, 2 * 2 * c]) : ScratchNeeds()
     }
 
     /// The training scratch by name.
     private struct Kept {
-        var xhat, mean, r, sumDY, sumDYX: UnsafeMutablePointer<Float>
-        /// (3C) Σx, Σ(x − μ)², μ over this process's rows; (2C) Σ∂L/∂y, Σ∂L/∂y·x̂.
-        var forwardSums, gradientSums: UnsafeMutablePointer<Double>
+        var xhat, mean, r: UnsafeMutablePointer<Float>
+        /// Σ∂L/∂y and Σ∂L/∂y·x̂ per channel over the global batch, and k = weight · r / N (for
+        /// ∂L/∂x); the two sums over this process's rows (its share of ∂L/∂bias and ∂L/∂weight).
+        var sumDY, sumDYX, k, shareDY, shareDYX: UnsafeMutablePointer<Float>
+        /// (3C) Σx, Σ(x − μ)², μ; (2C) Σ∂L/∂y, Σ∂L/∂y·x̂: the rounds' sums.
+        var forwardSums, backwardSums: UnsafeMutablePointer<Double>
 
         init(_ io: LayerIO, channels c: Int) {
             let s = io.scratch
-            (xhat, mean, r, sumDY, sumDYX) = (s[0], s[1], s[2], s[3], s[4])
-            // These two buffers are only ever used as Doubles, so binding them once to Double
-            // (rebinding memory nothing else reads as Float) is sound and costs nothing.
-            forwardSums = UnsafeMutableRawPointer(s[5]).bindMemory(to: Double.self, capacity: 3 * c)
-            gradientSums = UnsafeMutableRawPointer(s[6]).bindMemory(to: Double.self, capacity: 2 * c)
+            (xhat, mean, r, sumDY, sumDYX, k, shareDY, shareDYX) = (s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7])
+            // These two buffers are only ever used as Doubles, so binding them to Double
+            // (memory nothing else reads as Float) is sound and costs nothing.
+            forwardSums = UnsafeMutableRawPointer(s[8]).bindMemory(to: Double.self, capacity: 3 * c)
+            backwardSums = UnsafeMutableRawPointer(s[9]).bindMemory(to: Double.self, capacity: 2 * c)
         }
     }
 
@@ -92,39 +104,60 @@ final class BatchNormLayer: Layer, @unchecked Sendable {
 
     // MARK: - Phase A
 
-    /// μ, r of `features` (channels) over all b rows, and the running statistics' step.
-    func rowStatistics(_ io: LayerIO, features: Range<Int>, rows b: Int, context: RowContext) {
-        let n = valueCount(context)
-        precondition(n > 1, "BatchNormLayer: \(n) value per channel in a training batch has no variance")
+    /// Forward: Σx, then Σ(x − μ)² about the global mean. Backward: Σ∂L/∂y and Σ∂L/∂y·x̂ at once.
+    func statisticsRounds(_ pass: StatisticsPass) -> Int { pass == .forward ? 2 : 1 }
+
+    func accumulateStatistics(_ pass: StatisticsPass, round: Int, _ io: LayerIO, features: Range<Int>, rows b: Int,
+                              context: RowContext) {
         let kept = Kept(io, channels: channels), c = channels
-        let sum = kept.forwardSums, squares = kept.forwardSums + c, mu = kept.forwardSums + 2 * c
-        // Two passes in Double, values in (row, position) order: the mean, then the squared
-        // deviations from it, so a channel with a large mean loses no digits of its variance.
-        sumOverValues(io.input, rows: b, features: features, into: sum) { x, _ in x }
-        for u in features { mu[u] = sum[u] / Double(n) }
-        sumOverValues(io.input, rows: b, features: features, into: squares) { x, u in let d = x - mu[u]; return d * d }
-        let runningMean = io.parameters + meanOffset, runningVariance = io.parameters + varianceOffset
-        let m = Self.momentum
-        for u in features {
-            kept.mean[u] = Float(mu[u])
-            kept.r[u] = Float(1 / (squares[u] / Double(n) + Self.epsilon).squareRoot())
-            runningMean[u] = (1 - m) * runningMean[u] + m * Float(mu[u])
-            runningVariance[u] = (1 - m) * runningVariance[u] + m * Float(squares[u] / Double(n - 1))
+        switch (pass, round) {
+        case (.forward, 0):
+            let n = valueCount(context)
+            precondition(n > 1, "BatchNormLayer: \(n) value per channel in a training batch has no variance")
+            NormKernels.columnSums(io.input, rows: b * positions, stride: c, columns: features, deviationsFrom: nil,
+                                   into: kept.forwardSums)
+        case (.forward, _):
+            let sum = kept.forwardSums, mu = kept.forwardSums + 2 * c, n = Double(valueCount(context))
+            for u in features { mu[u] = sum[u] / n }
+            NormKernels.columnSums(io.input, rows: b * positions, stride: c, columns: features, deviationsFrom: mu,
+                                   into: kept.forwardSums + c)
+        case (.backward, _):
+            guard let dY = io.outputGradient else { return }
+            let s = kept.backwardSums, sx = kept.backwardSums + c
+            NormKernels.columnGradientSums(dY, kept.xhat, rows: b * positions, stride: c, columns: features,
+                                           sums: s, products: sx)
+            for u in features { kept.shareDY[u] = Float(s[u]); kept.shareDYX[u] = Float(sx[u]) }
         }
     }
 
-    /// sums[u] = Σ term(Double(values[row, p, u]), u) over rows 0..<b and positions 0..<P, in that
-    /// order, for each channel u of `features`. The pass reads the (B, P·C) buffer in memory
-    /// order, a channel tile at a time, whatever the tile: each channel's additions happen in the
-    /// same order for any cut of the channels.
-    @inline(__always)
-    private func sumOverValues(_ values: UnsafePointer<Float>, rows b: Int, features: Range<Int>,
-                               into sums: UnsafeMutablePointer<Double>, _ term: (Double, Int) -> Double) {
-        let c = channels
-        for u in features { sums[u] = 0 }
-        for v in 0..<(b * positions) {
-            let at = values + v * c
-            for u in features { sums[u] += term(Double(at[u]), u) }
+    func statisticsSums(_ pass: StatisticsPass, round: Int, _ io: LayerIO) -> UnsafeMutableBufferPointer<Double> {
+        let kept = Kept(io, channels: channels)
+        return pass == .forward ? UnsafeMutableBufferPointer(start: kept.forwardSums + round * channels, count: channels)
+            : UnsafeMutableBufferPointer(start: kept.backwardSums, count: 2 * channels)
+    }
+
+    /// Forward: μ, r = 1/√(σ² + ε) with the biased σ², and the running statistics' step with
+    /// the unbiased one. Backward: the global sums as the Floats ∂L/∂x uses.
+    func finishStatistics(_ pass: StatisticsPass, _ io: LayerIO, features: Range<Int>, context: RowContext) {
+        let kept = Kept(io, channels: channels), c = channels, n = Double(valueCount(context))
+        switch pass {
+        case .forward:
+            let squares = kept.forwardSums + c, mu = kept.forwardSums + 2 * c
+            let runningMean = io.parameters + meanOffset, runningVariance = io.parameters + varianceOffset
+            let m = Self.momentum
+            for u in features {
+                kept.mean[u] = Float(mu[u])
+                kept.r[u] = Float(1 / (squares[u] / n + Self.epsilon).squareRoot())
+                runningMean[u] = (1 - m) * runningMean[u] + m * Float(mu[u])
+                runningVariance[u] = (1 - m) * runningVariance[u] + m * Float(squares[u] / (n - 1))
+            }
+        case .backward:
+            let gamma = io.parameters + weightOffset, count = Float(n)
+            for u in features {
+                kept.sumDY[u] = Float(kept.backwardSums[u])
+                kept.sumDYX[u] = Float(kept.backwardSums[c + u])
+                kept.k[u] = gamma[u] * kept.r[u] / count
+            }
         }
     }
 
@@ -135,10 +168,10 @@ final class BatchNormLayer: Layer, @unchecked Sendable {
             evaluationForward(io, values: values, gamma: gamma, beta: beta)
             return
         }
-        let kept = Kept(io, channels: c), mean = kept.mean, r = kept.r
+        let kept = Kept(io, channels: c)
         for v in values {
-            let x = io.input + v * c, y = io.output + v * c, xhat = kept.xhat + v * c
-            for j in 0..<c { xhat[j] = (x[j] - mean[j]) * r[j]; y[j] = xhat[j] * gamma[j] + beta[j] }
+            NormKernels.normalizeChannels(io.input + v * c, mean: kept.mean, r: kept.r, gamma: gamma, beta: beta,
+                                          xhat: kept.xhat + v * c, y: io.output + v * c, count: c)
         }
     }
 
@@ -160,49 +193,27 @@ final class BatchNormLayer: Layer, @unchecked Sendable {
         }
     }
 
-    /// Σ ∂L/∂y and Σ ∂L/∂y · x̂ of `features` over all b rows and P positions, in order.
-    func gradientStatistics(_ io: LayerIO, features: Range<Int>, rows b: Int, context: RowContext) {
-        guard let dY = io.outputGradient else { return }
-        let kept = Kept(io, channels: channels), c = channels
-        let s = kept.gradientSums, sx = kept.gradientSums + c, xhat = kept.xhat
-        for u in features { s[u] = 0; sx[u] = 0 }
-        for v in 0..<(b * positions) {
-            let g = dY + v * c, h = xhat + v * c
-            for u in features {
-                let gu = Double(g[u])
-                s[u] += gu
-                sx[u] += gu * Double(h[u])
-            }
-        }
-        for u in features {
-            kept.sumDY[u] = Float(s[u])
-            kept.sumDYX[u] = Float(sx[u])
-        }
-    }
-
     /// ∂L/∂x = weight · r / N · (N · ∂L/∂y − Σ∂L/∂y − x̂ · Σ∂L/∂y·x̂): the batch's mean and
     /// variance depend on every value of the channel, which is what the two sums carry back.
     func backward(_ io: LayerIO, rows: Range<Int>, context: RowContext) {
         guard let dY = io.outputGradient, let dX = io.inputGradient else { return }
-        let c = channels, gamma = io.parameters + weightOffset, kept = Kept(io, channels: c)
-        let r = kept.r, sumDY = kept.sumDY, sumDYX = kept.sumDYX, n = Float(valueCount(context))
+        let c = channels, kept = Kept(io, channels: c), n = Float(valueCount(context))
         for v in rows.lowerBound * positions..<rows.upperBound * positions {
-            let dy = dY + v * c, dx = dX + v * c, xhat = kept.xhat + v * c
-            for j in 0..<c {
-                dx[j] = gamma[j] * r[j] / n * (n * dy[j] - sumDY[j] - xhat[j] * sumDYX[j])
-            }
+            NormKernels.batchNormBackwardRow(dY + v * c, xhat: kept.xhat + v * c, k: kept.k, count: n, sumDY: kept.sumDY,
+                                             sumDYX: kept.sumDYX, dx: dX + v * c, width: c)
         }
     }
 
     // MARK: - Phase B
 
-    /// ∂L/∂weight = Σ ∂L/∂y · x̂ and ∂L/∂bias = Σ ∂L/∂y: the sums phase A already reduced.
+    /// ∂L/∂weight = Σ ∂L/∂y · x̂ and ∂L/∂bias = Σ ∂L/∂y over this process's rows: sums phase A
+    /// already took.
     func parameterGradient(_ io: LayerIO, units: Range<Int>, rows b: Int, gradients g: UnsafeMutablePointer<Float>) {
         guard io.outputGradient != nil else { return }
         let kept = Kept(io, channels: channels)
         for u in units {
-            g[weightOffset + u] = kept.sumDYX[u]
-            g[biasOffset + u] = kept.sumDY[u]
+            g[weightOffset + u] = kept.shareDYX[u]
+            g[biasOffset + u] = kept.shareDY[u]
         }
     }
 

@@ -11,8 +11,11 @@
 ///   over all B rows, then the engine updates those units' parameters while they are in cache.
 /// - A layer whose forward needs statistics over all rows (batch normalisation) sets
 ///   `needsRowStatistics`; the engine then ends phase A's segment before it, waits for every
-///   tile, and calls `rowStatistics` over tiles of its features, in a fixed order, before going
-///   on (and `gradientStatistics` likewise before its backward).
+///   tile, and runs the `.forward` statistics pass over tiles of its features before going on
+///   (and the `.backward` pass likewise before its backward). A pass is a few rounds of sums
+///   over this process's rows (`accumulateStatistics`); across ranks, each round's sums are
+///   added up over the ranks (`statisticsSums`, one allreduce) before the next round, so that
+///   the statistics are the global batch's. `finishStatistics` then derives what the layer uses.
 protocol Layer: AnyObject, Sendable {
     /// Elements per row of the input and of the output.
     var inputWidth: Int { get }
@@ -38,12 +41,27 @@ protocol Layer: AnyObject, Sendable {
     func parameterRanges(units: Range<Int>) -> UnitRanges
 
     var needsRowStatistics: Bool { get }
-    /// Features phase A's statistics pass cuts this layer into.
+    /// Features phase A's statistics passes cut this layer into.
     var statisticsUnits: Int { get }
-    /// Statistics of `features` over all `rows` rows of the input (before `forward`).
-    func rowStatistics(_ io: LayerIO, features: Range<Int>, rows: Int, context: RowContext)
-    /// Statistics of `features` over all `rows` rows of ∂L/∂output (before `backward`).
-    func gradientStatistics(_ io: LayerIO, features: Range<Int>, rows: Int, context: RowContext)
+    /// Rounds of sums `pass` takes: a round may read the sums of the rounds before it, once they
+    /// hold every rank's rows.
+    func statisticsRounds(_ pass: StatisticsPass) -> Int
+    /// Round `round` of `pass` for `features`: sums over this process's `rows` rows (of the
+    /// input for `.forward`, of ∂L/∂output for `.backward`), each feature's in row order, into
+    /// the round's `statisticsSums`.
+    func accumulateStatistics(_ pass: StatisticsPass, round: Int, _ io: LayerIO, features: Range<Int>, rows: Int,
+                              context: RowContext)
+    /// The Doubles round `round` of `pass` writes, which ranks add up elementwise between rounds.
+    func statisticsSums(_ pass: StatisticsPass, round: Int, _ io: LayerIO) -> UnsafeMutableBufferPointer<Double>
+    /// After the last round, with sums over the global batch: what `forward` (or `backward`)
+    /// needs for `features`.
+    func finishStatistics(_ pass: StatisticsPass, _ io: LayerIO, features: Range<Int>, context: RowContext)
+}
+
+/// The two reductions over rows a layer with `needsRowStatistics` takes: of its input before its
+/// forward, and of its output's gradient before its backward.
+enum StatisticsPass {
+    case forward, backward
 }
 
 extension Layer {
@@ -55,8 +73,13 @@ extension Layer {
     func parameterRanges(units: Range<Int>) -> UnitRanges { UnitRanges(weight: 0..<0, weightDecays: false, bias: 0..<0) }
     var needsRowStatistics: Bool { false }
     var statisticsUnits: Int { 0 }
-    func rowStatistics(_ io: LayerIO, features: Range<Int>, rows: Int, context: RowContext) {}
-    func gradientStatistics(_ io: LayerIO, features: Range<Int>, rows: Int, context: RowContext) {}
+    func statisticsRounds(_ pass: StatisticsPass) -> Int { 0 }
+    func accumulateStatistics(_ pass: StatisticsPass, round: Int, _ io: LayerIO, features: Range<Int>, rows: Int,
+                              context: RowContext) {}
+    func statisticsSums(_ pass: StatisticsPass, round: Int, _ io: LayerIO) -> UnsafeMutableBufferPointer<Double> {
+        UnsafeMutableBufferPointer(start: nil, count: 0)
+    }
+    func finishStatistics(_ pass: StatisticsPass, _ io: LayerIO, features: Range<Int>, context: RowContext) {}
 }
 
 /// One named parameter tensor of a layer, as PyTorch's `state_dict` names and shapes it

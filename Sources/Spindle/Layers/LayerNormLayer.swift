@@ -3,7 +3,8 @@ import Foundation
 /// `layernorm`: PyTorch's `nn.LayerNorm(N)` over each row's features,
 /// y = (x − μ) / √(σ² + ε) · weight + bias, with μ and σ² the row's mean and biased variance and
 /// ε = 1e-5. Row-local, so it runs in phase A like any other layer; phase B sums its parameters'
-/// gradients over all B rows in row order, per feature (its units are its features).
+/// gradients over all B rows in row order, per feature (its units are its features). The loops
+/// are `NormKernels`' (vectorised, each with a fixed order of additions).
 ///
 /// Letters (Layer.swift): B, R rows; N = I = O features.
 ///
@@ -38,22 +39,14 @@ final class LayerNormLayer: Layer, @unchecked Sendable {
         let n = inputWidth, gamma = io.parameters + weightOffset, beta = io.parameters + biasOffset
         let kept = io.scratch.isEmpty ? nil : (xhat: io.scratch[0], r: io.scratch[1])
         for row in rows {
-            let x = io.input + row * n, y = io.output + row * n
+            let x = io.input + row * n
             // Two passes in Double: the mean first, then the squared deviations from it, so a
             // row with a large mean loses no digits of its variance (E[x²] − μ² would).
-            var sum = 0.0
-            for j in 0..<n { sum += Double(x[j]) }
-            let mean = sum / Double(n)
-            var squares = 0.0
-            for j in 0..<n { let d = Double(x[j]) - mean; squares += d * d }
-            let r = Float(1 / (squares / Double(n) + Self.epsilon).squareRoot()), mu = Float(mean)
-            if let kept {
-                let xhat = kept.xhat + row * n
-                kept.r[row] = r
-                for j in 0..<n { xhat[j] = (x[j] - mu) * r; y[j] = xhat[j] * gamma[j] + beta[j] }
-            } else {
-                for j in 0..<n { y[j] = (x[j] - mu) * r * gamma[j] + beta[j] }
-            }
+            let (mean, squares) = NormKernels.meanAndSquaredDeviations(x, count: n)
+            let r = Float(1 / (squares / Double(n) + Self.epsilon).squareRoot())
+            kept?.r[row] = r
+            NormKernels.normalizeRow(x, mu: Float(mean), r: r, gamma: gamma, beta: beta, xhat: kept.map { $0.xhat + row * n },
+                                     y: io.output + row * n, count: n)
         }
     }
 
@@ -64,15 +57,10 @@ final class LayerNormLayer: Layer, @unchecked Sendable {
         let n = inputWidth, gamma = io.parameters + weightOffset
         let xhats = io.scratch[0], rs = io.scratch[1]
         for row in rows {
-            let dy = dY + row * n, dx = dX + row * n, xhat = xhats + row * n
-            var sumG = 0.0, sumGX = 0.0
-            for j in 0..<n {
-                let g = Double(dy[j] * gamma[j])
-                sumG += g
-                sumGX += g * Double(xhat[j])
-            }
-            let meanG = Float(sumG / Double(n)), meanGX = Float(sumGX / Double(n)), r = rs[row]
-            for j in 0..<n { dx[j] = r * (dy[j] * gamma[j] - meanG - xhat[j] * meanGX) }
+            let dy = dY + row * n, xhat = xhats + row * n
+            let (sumG, sumGX) = NormKernels.gradientSums(dy, gamma, xhat, count: n)
+            NormKernels.layerNormBackwardRow(dy, gamma: gamma, xhat: xhat, r: rs[row], meanG: Float(sumG / Double(n)),
+                                             meanGX: Float(sumGX / Double(n)), dx: dX + row * n, count: n)
         }
     }
 
@@ -81,15 +69,8 @@ final class LayerNormLayer: Layer, @unchecked Sendable {
     /// ∂L/∂weight[u] = Σ_rows ∂L/∂y · x̂ and ∂L/∂bias[u] = Σ_rows ∂L/∂y, rows in order 0…B−1.
     func parameterGradient(_ io: LayerIO, units: Range<Int>, rows b: Int, gradients g: UnsafeMutablePointer<Float>) {
         guard let dY = io.outputGradient else { return }
-        let n = inputWidth, xhats = io.scratch[0], dGamma = g + weightOffset, dBeta = g + biasOffset
-        for u in units { dGamma[u] = 0; dBeta[u] = 0 }
-        for row in 0..<b {
-            let dy = dY + row * n, xhat = xhats + row * n
-            for u in units {
-                dGamma[u] += dy[u] * xhat[u]
-                dBeta[u] += dy[u]
-            }
-        }
+        NormKernels.productColumnSums(dY, io.scratch[0], rows: b, stride: inputWidth, columns: units,
+                                      products: g + weightOffset, sums: g + biasOffset)
     }
 
     /// Weight decay leaves norms' scales and shifts alone, as it does biases: decaying a scale

@@ -5,7 +5,8 @@ import Dispatch
 ///
 /// Letters: B rows of the global batch, B_r this rank's rows, P parameters.
 ///
-///     phase A   this rank's B_r rows, ∂L/∂z scaled by 1/B (the global batch's mean loss)
+///     phase A   this rank's B_r rows, ∂L/∂z scaled by 1/B (the global batch's mean loss);
+///               batch statistics summed over the ranks (an allreduce per round of sums)
 ///     phase B   dW, db over the B_r rows (K = B_r), no update
 ///     allreduce the P-float gradient buffer, summed over the ranks: the global batch's gradient
 ///     update    every rank applies the same update to its copy (clipping from the summed gradient)
@@ -23,6 +24,7 @@ extension StepEngine {
         precondition(batch.count == share.rows && share.rows <= workspace.capacity,
                      "StepEngine: a share of \(share.rows) rows, batch of \(batch.count), capacity \(workspace.capacity)")
         let start = WorkerClocks.now()
+        statisticsExchange = 0
         // The weighted mean's denominator is the global batch's: every rank's share summed.
         let scale = weighting.map { $0.scale(weightSum: Float(communicator.sum([Double($0.weightSum(batch))])[0])) }
             ?? .mean(rows: share.globalRows)
@@ -31,12 +33,14 @@ extension StepEngine {
             pool.run { w in self.phaseB(worker: w, batchSize: share.rows, update: nil, norms: false) }
         } else {
             // A last partial batch with fewer rows than ranks leaves some ranks nothing: their
-            // part of the sum is zero.
+            // part of the sum is zero. They still take part in the batch statistics'
+            // allreduces (with zero sums), and move the running statistics as every rank does.
+            if !statisticsLayers.isEmpty { phaseA(batch, step: step, share: share, scale: scale) }
             gradients.base.update(repeating: 0, count: gradients.count)
         }
         let exchangeStart = WorkerClocks.now()
         communicator.allreduceSum(UnsafeMutableBufferPointer(start: gradients.base, count: gradients.count))
-        let communication = Double(WorkerClocks.now() - exchangeStart) * 1e-9
+        let communication = Double(WorkerClocks.now() - exchangeStart) * 1e-9 + statisticsExchange
         var serial = communication
         if var scalars = update {
             if let clipNorm {

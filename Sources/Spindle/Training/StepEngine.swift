@@ -9,7 +9,8 @@
 ///
 /// A layer that needs statistics over the batch's rows (batch normalisation) cuts phase A into
 /// segments: the workers finish every tile up to it, the statistics are reduced over tiles of its
-/// features in a fixed order, and the next segment goes on (one more pool barrier each way).
+/// features in a fixed order, and the next segment goes on (one more pool barrier each way;
+/// across ranks, a barrier and an allreduce per round of sums: `StepEngine+Statistics.swift`).
 ///
 /// No result depends on the worker count W: the tiles and so every BLAS call are the same for
 /// every W (see `WorkerPool`), the reductions over the batch (parameter gradients, statistics, the
@@ -19,7 +20,8 @@
 ///
 /// Across processes (`communicator.size` > 1), each rank runs phase A on its share of the global
 /// batch and phase B without updating; the ranks' gradients are then summed (one allreduce of the
-/// flat gradient buffer) and every rank applies the same update (`StepEngine+Ranks.swift`).
+/// flat gradient buffer) and every rank applies the same update (`StepEngine+Ranks.swift`);
+/// batch statistics are the global batch's, their sums added up over the ranks in phase A.
 public final class StepEngine: @unchecked Sendable {
     public let network: Network
     public let optimizer: Optimizer
@@ -45,6 +47,8 @@ public final class StepEngine: @unchecked Sendable {
     let clocks: WorkerClocks
     /// Class weights of the loss, nil when every row weighs 1.
     let weighting: LossWeighting?
+    /// Seconds this step spent in the batch statistics' allreduces (phase A, across ranks).
+    var statisticsExchange = 0.0
     /// Where the steps' time went since the engine was made (or `timings` was reset).
     public var timings = StepTimings()
 
@@ -72,10 +76,6 @@ public final class StepEngine: @unchecked Sendable {
         let trained = layers.indices.filter { layers[$0].unitCount > 0 }
         self.trained = trained
         statisticsLayers = layers.indices.filter { layers[$0].needsRowStatistics }
-        // Each rank would normalise with its own share's statistics, not the global batch's
-        // (SyncBatchNorm); `Trainer` refuses such a run with a message, this catches other callers.
-        precondition(communicator.size == 1 || statisticsLayers.isEmpty,
-                     "StepEngine: batch statistics across \(communicator.size) ranks are not implemented")
         let units = trained.map { layers[$0].unitCount }
         unitOffsets = units.indices.map { units[..<$0].reduce(0, +) }
         unitNorms = FloatBuffer(count: units.reduce(0, +))
@@ -171,9 +171,7 @@ public final class StepEngine: @unchecked Sendable {
                 if gathers { ForwardPass.gather(batch, rows: tile, network: network, workspace: ws) }
                 ForwardPass.forward(segment, rows: tile, network: network, workspace: ws, context: context)
             }
-            eachFeatureTile(of: cut, context) {
-                self.layers[cut].rowStatistics(ws.io[cut], features: $0, rows: rows, context: $1)
-            }
+            reduceStatistics(.forward, layer: cut, rows: rows, context: context)
             begin = cut
         }
         let top = max(cuts.last.map { $0 + 1 } ?? 0, first), last = begin ?? 0, gathers = begin == nil
@@ -184,9 +182,7 @@ public final class StepEngine: @unchecked Sendable {
             self.backward(top..<self.layers.count, rows: tile, context: context)
         }
         for (k, cut) in cuts.enumerated().reversed() where cut >= first {
-            eachFeatureTile(of: cut, context) {
-                self.layers[cut].gradientStatistics(ws.io[cut], features: $0, rows: rows, context: $1)
-            }
+            reduceStatistics(.backward, layer: cut, rows: rows, context: context)
             let below = max(k > 0 ? cuts[k - 1] + 1 : 0, first)
             eachRowTile(rows, context) { tile, context in self.backward(below..<(cut + 1), rows: tile, context: context) }
         }
@@ -199,7 +195,7 @@ public final class StepEngine: @unchecked Sendable {
 
     /// Runs `body` for each of the S row tiles of `rows` rows, tiles shared among the workers,
     /// each with `context` naming the worker that runs it.
-    private func eachRowTile(_ rows: Int, _ context: RowContext, _ body: (Range<Int>, RowContext) -> Void) {
+    func eachRowTile(_ rows: Int, _ context: RowContext, _ body: (Range<Int>, RowContext) -> Void) {
         pool.run { w in
             let start = WorkerClocks.now()
             var own = context
@@ -213,7 +209,7 @@ public final class StepEngine: @unchecked Sendable {
     }
 
     /// Runs `body` for each of the S tiles of layer `l`'s statistics features.
-    private func eachFeatureTile(of l: Int, _ context: RowContext, _ body: (Range<Int>, RowContext) -> Void) {
+    func eachFeatureTile(of l: Int, _ context: RowContext, _ body: (Range<Int>, RowContext) -> Void) {
         eachRowTile(layers[l].statisticsUnits, context, body)
     }
 

@@ -51,7 +51,7 @@ public final class Trainer {
         let spec = config.modelSpec(inputs: train.featureCount, outputs: outputs)
         try spec.validateShapes()
         if let validation { try RowsShape(validation).checkImages(spec) }
-        try Self.checkBatchStatistics(config, trainRows: train.rows, ranks: communicator.size)
+        try Self.checkBatchStatistics(config, trainRows: train.rows)
         network = Network(spec: spec, seed: config.seed)
         if config.standardize {
             if let scaling {
@@ -70,9 +70,9 @@ public final class Trainer {
     }
 
     /// A batchnorm layer normalises over the batch's rows: a batch of one row has no variance
-    /// (PyTorch refuses it too), and across ranks the statistics would be each rank's share's,
-    /// not the global batch's (SyncBatchNorm's), which is not implemented: both are refused.
-    static func checkBatchStatistics(_ config: TrainingConfig, trainRows: Int, ranks: Int) throws {
+    /// (PyTorch refuses it too). Across ranks the batch is the global one (its statistics are
+    /// summed over the ranks, as SyncBatchNorm's), so the same rule holds for any rank count.
+    static func checkBatchStatistics(_ config: TrainingConfig, trainRows: Int) throws {
         guard config.model.contains(where: \.containsBatchNorm) else { return }
         let last = trainRows % config.batchSize
         if config.batchSize == 1 || trainRows == 1 || last == 1 {
@@ -82,11 +82,6 @@ public final class Trainer {
                 setting: "model", found: "batchnorm",
                 expected: "training batches of at least 2 rows, but \(batch) has 1 row; a batch's variance needs two " +
                     "(change --batch-size, or use layernorm)")
-        }
-        if ranks > 1 {
-            throw SpindleError.invalidConfig(
-                setting: "model", found: "batchnorm",
-                expected: "a single process: batch statistics across \(ranks) MPI ranks are not implemented (use layernorm, or one rank)")
         }
     }
 

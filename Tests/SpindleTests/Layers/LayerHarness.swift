@@ -43,17 +43,25 @@ final class LayerHarness {
         RowContext(training: training, step: 0, seed: 0, rowOffset: 0, batchRows: rows)
     }
 
+    /// A statistics pass as one process runs it: every round and the finish, feature tile by tile.
+    private func statistics(_ pass: StatisticsPass, _ io: LayerIO, context: RowContext, tiles: Int) {
+        guard layer.needsRowStatistics else { return }
+        for t in 0..<tiles {
+            let features = Partition.part(layer.statisticsUnits, index: t, of: tiles)
+            guard !features.isEmpty else { continue }
+            for round in 0..<layer.statisticsRounds(pass) {
+                layer.accumulateStatistics(pass, round: round, io, features: features, rows: rows, context: context)
+            }
+            layer.finishStatistics(pass, io, features: features, context: context)
+        }
+    }
+
     /// The training forward of `x` (B, I), cut into `tiles` tiles: y (B, O).
     func forward(_ x: [Float], tiles: Int) -> [Float] {
         precondition(x.count == input.count, "LayerHarness: \(x.count) inputs for \(input.count)")
         x.withUnsafeBufferPointer { input.copy(from: $0) }
         let io = self.io(training: true), context = self.context(training: true)
-        if layer.needsRowStatistics {
-            for t in 0..<tiles {
-                let features = Partition.part(layer.statisticsUnits, index: t, of: tiles)
-                if !features.isEmpty { layer.rowStatistics(io, features: features, rows: rows, context: context) }
-            }
-        }
+        statistics(.forward, io, context: context, tiles: tiles)
         for t in 0..<tiles {
             let part = Partition.part(rows, index: t, of: tiles)
             if !part.isEmpty { layer.forward(io, rows: part, context: context) }
@@ -67,12 +75,7 @@ final class LayerHarness {
         precondition(upstream.count == outputGradient.count, "LayerHarness: \(upstream.count) gradients for \(outputGradient.count)")
         upstream.withUnsafeBufferPointer { outputGradient.copy(from: $0) }
         let io = self.io(training: true), context = self.context(training: true)
-        if layer.needsRowStatistics {
-            for t in 0..<tiles {
-                let features = Partition.part(layer.statisticsUnits, index: t, of: tiles)
-                if !features.isEmpty { layer.gradientStatistics(io, features: features, rows: rows, context: context) }
-            }
-        }
+        statistics(.backward, io, context: context, tiles: tiles)
         for t in 0..<tiles {
             let part = Partition.part(rows, index: t, of: tiles)
             if !part.isEmpty { layer.backward(io, rows: part, context: context) }
