@@ -11,11 +11,17 @@ struct Inspect: ParsableCommand {
     @Argument(help: "HDF5 file to describe.")
     var file: String
 
+    @Option(help: "Also draw a model's first conv layer's filters to this SVG file (default: none).")
+    var filters: String?
+
     func run() throws {
         try reportingErrors {
             let h5 = try DatasetReader.openFile(file)
-            if h5.hasAttribute("format"), (try? h5.stringAttribute("format")) == ModelFile.format {
-                try describeModel()
+            let isModel = h5.hasAttribute("format") && (try? h5.stringAttribute("format")) == ModelFile.format
+            if isModel { try describeModel() }
+            if let filters {
+                guard isModel else { throw SpindleCLIError("--filters: '\(file)' is not a Spindle model file") }
+                try drawFilters(to: filters)
             }
             print("\(file):")
             for name in try h5.attributeNames() where name != "config" {
@@ -44,6 +50,25 @@ struct Inspect: ParsableCommand {
         print("trained \(model.steps.grouped) steps (\(model.epochs) epochs) with \(config.optimizer.kind.rawValue) " +
               "lr \(config.optimizer.learningRate), batch \(config.batchSize), " +
               "weight decay \(config.optimizer.weightDecay), seed \(config.seed)")
+    }
+
+    /// The first conv layer's weight (C, C_in, K, K) as a `FilterPicture`.
+    private func drawFilters(to path: String) throws {
+        let network = try ModelFile.read(from: file).network
+        guard let group = network.layout.groups.first(where: { $0.kind == "conv" }), let weight = group.tensor("weight") else {
+            throw SpindleCLIError("--filters: '\(file)' has no conv layer to draw")
+        }
+        let name = group.name(digits: network.layout.indexDigits)
+        let title = "\(name): \(weight.shape[0]) filters of \(weight.shape[2])×\(weight.shape[3]) on \(weight.shape[1]) channel\(weight.shape[1] == 1 ? "" : "s")"
+        let document = FilterPicture.svg(weight: network.values(weight), shape: weight.shape, title: title)
+        try AtomicFile.write(to: path) { temporary in
+            do {
+                try document.write(toFile: temporary, atomically: false, encoding: .utf8)
+            } catch {
+                throw SpindleError.cannotWrite(path: path, reason: error.localizedDescription)
+            }
+        }
+        print("wrote \(path) (\(name)'s \(weight.shape[0]) filters)")
     }
 
     private func walk(_ file: H5File, _ prefix: String, depth: Int) throws {

@@ -12,6 +12,11 @@ import Spindle
 // pass 1 when the glue between the GEMMs costs nothing.
 //
 // Usage: spindle-bench [--layers 512,256] [--batch 256] [--workers 1] [--steps 60] [--repeats 5]
+//        spindle-bench --model SPEC [--input-shape C,H,W] [--batch 128] [--workers 2] …
+//
+// With --model, the ceiling is the step's own GEMM calls at their own shapes (StepProducts), and
+// the report adds the share of the step's worker time those GEMMs would take at the ceiling's
+// speed: the rest is im2col, pooling, activations, the optimizer and waiting.
 
 struct Arguments {
     var layers = [512, 256]
@@ -19,6 +24,10 @@ struct Arguments {
     var workers = [1]
     var steps = 60
     var repeats = 5
+    var model: String? = nil
+    var inputShape: [Int] = []
+    /// Skip the ceiling (e.g. under a profiler, where only the step's own work matters).
+    var ceiling = true
 
     init() {
         var args = CommandLine.arguments.dropFirst().makeIterator()
@@ -30,8 +39,11 @@ struct Arguments {
             case "--workers": workers = list(args.next())
             case "--steps": steps = Int(args.next() ?? "") ?? steps
             case "--repeats": repeats = Int(args.next() ?? "") ?? repeats
+            case "--model": model = args.next()
+            case "--input-shape": inputShape = list(args.next())
+            case "--no-ceiling": ceiling = false
             default:
-                print("usage: spindle-bench [--layers 512,256] [--batch 64,256,1024] [--workers 1,2] [--steps N] [--repeats N]")
+                print("usage: spindle-bench [--layers 512,256 | --model SPEC [--input-shape C,H,W]] [--batch 64,256,1024] [--workers 1,2] [--steps N] [--repeats N] [--no-ceiling]")
                 exit(flag == "--help" ? 0 : 2)
             }
         }
@@ -42,6 +54,10 @@ BLASEnvironment.relaunchIfNeeded()
 let arguments = Arguments()
 BLAS.configureSingleThreaded()
 print("BLAS: \(BLAS.description), core \(BLAS.coreName)")
+if let model = arguments.model {
+    try ModelBench.run(model: model, inputShape: arguments.inputShape, arguments: arguments)
+    exit(0)
+}
 print("model            batch  workers  samples/s  achieved GFLOP/s  ceiling 1 thread  ceiling W threads  vs 1-thread  vs W-thread")
 for batch in arguments.batches {
     let spec = ModelSpec(inputCount: 784, hiddenSizes: arguments.layers, outputCount: 10)

@@ -32,25 +32,26 @@ struct Window: Equatable {
 /// columns), so a row's result never depends on which worker computed it.
 enum ImageKernels {
     /// The patches of image `x` (H, W, C): row p (output position y·Wo + x) holds the window's
-    /// values in the order of PyTorch's `Conv2d.weight` (C, K, K), c·K² + ky·K + kx, zero where
-    /// the window hangs over the padding. (P, C·K²) row-major, so that Z = patches · Wᵀ.
+    /// pixels in window order, each pixel's C channels together, (ky·K + kx)·C + c, zero where
+    /// the window hangs over the padding. (P, K²·C) row-major, so that Z = patches · W'ᵀ for the
+    /// weights W' reordered to (C_out, K, K, C_in) (`ConvLayer`; with one input channel that is
+    /// PyTorch's own order). Each pixel is one contiguous copy of C floats.
     static func patches(_ x: UnsafePointer<Float>, _ g: Window, into col: UnsafeMutablePointer<Float>) {
-        let c = g.input.channels, k = g.kernel, kk = k * k, width = g.patchWidth
+        let c = g.input.channels, k = g.kernel, width = g.patchWidth
         let h = g.input.height, w = g.input.width
         for oy in 0..<g.outputHeight {
             for ox in 0..<g.outputWidth {
-                let row = col + (oy * g.outputWidth + ox) * width
+                var to = col + (oy * g.outputWidth + ox) * width
                 for ky in 0..<k {
                     let iy = oy * g.stride - g.padding + ky
                     for kx in 0..<k {
                         let ix = ox * g.stride - g.padding + kx
-                        let to = row + ky * k + kx
                         if iy >= 0 && iy < h && ix >= 0 && ix < w {
-                            let from = x + (iy * w + ix) * c
-                            for ci in 0..<c { to[ci * kk] = from[ci] }
+                            to.update(from: x + (iy * w + ix) * c, count: c)
                         } else {
-                            for ci in 0..<c { to[ci * kk] = 0 }
+                            to.update(repeating: 0, count: c)
                         }
+                        to += c
                     }
                 }
             }
@@ -58,68 +59,79 @@ enum ImageKernels {
     }
 
     /// The inverse of `patches` for gradients: ∂L/∂x (H, W, C) = the sum, over every patch that
-    /// holds a pixel, of ∂L/∂(that value). Overwrites `dx`.
+    /// holds a pixel, of ∂L/∂(that value), patches in order. Overwrites `dx`.
     static func addPatches(_ dcol: UnsafePointer<Float>, _ g: Window, into dx: UnsafeMutablePointer<Float>) {
-        let c = g.input.channels, k = g.kernel, kk = k * k, width = g.patchWidth
+        let c = g.input.channels, k = g.kernel, width = g.patchWidth
         let h = g.input.height, w = g.input.width
         dx.update(repeating: 0, count: g.input.count)
         for oy in 0..<g.outputHeight {
             for ox in 0..<g.outputWidth {
-                let row = dcol + (oy * g.outputWidth + ox) * width
+                var from = dcol + (oy * g.outputWidth + ox) * width
                 for ky in 0..<k {
                     let iy = oy * g.stride - g.padding + ky
-                    guard iy >= 0 && iy < h else { continue }
                     for kx in 0..<k {
                         let ix = ox * g.stride - g.padding + kx
-                        guard ix >= 0 && ix < w else { continue }
-                        let to = dx + (iy * w + ix) * c, from = row + ky * k + kx
-                        for ci in 0..<c { to[ci] += from[ci * kk] }
+                        if iy >= 0 && iy < h && ix >= 0 && ix < w {
+                            let to = dx + (iy * w + ix) * c
+                            for ci in 0..<c { to[ci] += from[ci] }
+                        }
+                        from += c
                     }
                 }
             }
         }
     }
 
-    /// Each channel's largest value in each window of image `x` (no padding).
-    static func maxPool(_ x: UnsafePointer<Float>, _ g: Window, into y: UnsafeMutablePointer<Float>) {
+    /// Reorders a conv's weights (C_out, C_in, K²) ↔ (C_out, K², C_in), rows `units` only:
+    /// PyTorch's layout to the patches' order, or back with `inverse`.
+    static func reorderKernels(_ from: UnsafePointer<Float>, units: Range<Int>, inputs: Int, kernelArea kk: Int,
+                               inverse: Bool = false, into to: UnsafeMutablePointer<Float>) {
+        let q = inputs * kk
+        for u in units {
+            let a = from + u * q, b = to + u * q
+            for ci in 0..<inputs {
+                for j in 0..<kk {
+                    if inverse { b[ci * kk + j] = a[j * inputs + ci] } else { b[j * inputs + ci] = a[ci * kk + j] }
+                }
+            }
+        }
+    }
+
+    /// Each channel's largest value in each window of image `x` (no padding), the first in window
+    /// order on ties; with `at`, also where it is (its index in `x`, exact as a Float below 2²⁴).
+    static func maxPool(_ x: UnsafePointer<Float>, _ g: Window, into y: UnsafeMutablePointer<Float>,
+                        at: UnsafeMutablePointer<Float>? = nil) {
         let c = g.input.channels, w = g.input.width
         for oy in 0..<g.outputHeight {
             for ox in 0..<g.outputWidth {
-                let out = y + (oy * g.outputWidth + ox) * c
-                let corner = x + (oy * g.stride * w + ox * g.stride) * c
-                out.update(from: corner, count: c)
+                let o = (oy * g.outputWidth + ox) * c
+                let corner = (oy * g.stride * w + ox * g.stride) * c
+                let out = y + o
+                out.update(from: x + corner, count: c)
+                if let at { for ci in 0..<c { at[o + ci] = Float(corner + ci) } }
                 for ky in 0..<g.kernel {
                     for kx in 0..<g.kernel where ky > 0 || kx > 0 {
-                        let from = corner + (ky * w + kx) * c
-                        for ci in 0..<c where from[ci] > out[ci] { out[ci] = from[ci] }
+                        let pixel = corner + (ky * w + kx) * c, from = x + pixel
+                        if let at {
+                            for ci in 0..<c where from[ci] > out[ci] {
+                                out[ci] = from[ci]
+                                at[o + ci] = Float(pixel + ci)
+                            }
+                        } else {
+                            for ci in 0..<c where from[ci] > out[ci] { out[ci] = from[ci] }
+                        }
                     }
                 }
             }
         }
     }
 
-    /// ∂L/∂x of `maxPool`: each window's gradient goes to the first pixel (in window order)
-    /// that holds its maximum, as PyTorch's. Overwrites `dx`.
-    static func maxPoolBackward(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
-                                _ g: Window, into dx: UnsafeMutablePointer<Float>) {
-        let c = g.input.channels, w = g.input.width, k = g.kernel
+    /// ∂L/∂x of `maxPool`: each window's gradient goes to where its maximum was (`at`), as
+    /// PyTorch's, outputs in order. Overwrites `dx`.
+    static func maxPoolBackward(_ dy: UnsafePointer<Float>, at: UnsafePointer<Float>, _ g: Window,
+                                into dx: UnsafeMutablePointer<Float>) {
         dx.update(repeating: 0, count: g.input.count)
-        for oy in 0..<g.outputHeight {
-            for ox in 0..<g.outputWidth {
-                let o = (oy * g.outputWidth + ox) * c, corner = (oy * g.stride * w + ox * g.stride) * c
-                for ci in 0..<c {
-                    let best = y[o + ci]
-                    var at = corner + ci
-                    search: for ky in 0..<k {
-                        for kx in 0..<k where x[corner + (ky * w + kx) * c + ci] == best {
-                            at = corner + (ky * w + kx) * c + ci
-                            break search
-                        }
-                    }
-                    dx[at] += dy[o + ci]
-                }
-            }
-        }
+        for o in 0..<(g.positions * g.input.channels) { dx[Int(at[o])] += dy[o] }
     }
 
     /// Each channel's mean over each window of image `x` (no padding): the window's sum, in

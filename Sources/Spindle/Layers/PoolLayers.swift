@@ -1,8 +1,8 @@
 /// `maxpool(K, stride=S)` and `avgpool(K, stride=S)` as PyTorch's `nn.MaxPool2d(K, S)` and
 /// `nn.AvgPool2d(K, S)` (no padding, floor mode), and `globalavgpool`, each image's channels
 /// averaged over its positions (`nn.AdaptiveAvgPool2d(1)` then `nn.Flatten()`). Row-local, no
-/// parameters, no scratch: max pooling's backward finds each window's maximum again in the
-/// input, which the previous layer keeps in its output anyway.
+/// parameters. Scratch, training only: max pooling keeps where each maximum was, (B, O), so
+/// its backward is one scatter.
 ///
 /// Letters (Layer.swift): R images, each channels-last (TensorShape).
 final class PoolLayer: Layer, @unchecked Sendable {
@@ -19,11 +19,16 @@ final class PoolLayer: Layer, @unchecked Sendable {
     var inputWidth: Int { window.input.count }
     var outputWidth: Int { window.positions * window.input.channels }
 
+    func scratch(training: Bool) -> ScratchNeeds {
+        precondition(inputWidth < 1 << 24, "PoolLayer: an image of \(inputWidth) floats has indices a Float cannot hold")
+        return training && kind == .max ? ScratchNeeds(perRow: [outputWidth]) : ScratchNeeds()
+    }
+
     func forward(_ io: LayerIO, rows: Range<Int>, context: RowContext) {
         let n = inputWidth, m = outputWidth
         for r in rows {
             switch kind {
-            case .max: ImageKernels.maxPool(io.input + r * n, window, into: io.output + r * m)
+            case .max: ImageKernels.maxPool(io.input + r * n, window, into: io.output + r * m, at: io.scratch.first.map { $0 + r * m })
             case .average: ImageKernels.avgPool(io.input + r * n, window, into: io.output + r * m)
             }
         }
@@ -34,7 +39,7 @@ final class PoolLayer: Layer, @unchecked Sendable {
         let n = inputWidth, m = outputWidth
         for r in rows {
             switch kind {
-            case .max: ImageKernels.maxPoolBackward(io.input + r * n, io.output + r * m, dY + r * m, window, into: dX + r * n)
+            case .max: ImageKernels.maxPoolBackward(dY + r * m, at: io.scratch[0] + r * m, window, into: dX + r * n)
             case .average: ImageKernels.avgPoolBackward(dY + r * m, window, into: dX + r * n)
             }
         }

@@ -53,7 +53,21 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     }
 
     /// Human-readable architecture: "784-512-256-10" (the dense widths).
-    public var architecture: String { widths.map(String.init).joined(separator: "-") }
+    /// With images: the input shape and each conv's channels too, "1x28x28-conv32-conv64-128-10".
+    public var architecture: String {
+        guard let image = inputShape else { return widths.map(String.init).joined(separator: "-") }
+        func parts(_ list: [LayerSpec]) -> [String] {
+            list.flatMap { layer -> [String] in
+                switch layer {
+                case let .dense(units, _): return [String(units)]
+                case let .conv(channels, _, _, _, _): return ["conv\(channels)"]
+                case let .residual(body): return parts(body)
+                default: return []
+                }
+            }
+        }
+        return (["\(image.channels)x\(image.height)x\(image.width)"] + parts(allLayers)).joined(separator: "-")
+    }
 
     /// The initialisation of dense layer `index` of `allLayers`: its own `init=`, else the
     /// model's, else He when a ReLU (or GELU, SiLU, leaky ReLU) follows it (past any dropout or

@@ -25,6 +25,8 @@ struct ConvGradientTests {
         Case(model: "conv(2,3),sigmoid,residual(conv(2,3,pad=1),relu),maxpool(2,stride=1),flatten,dense(4),silu",
              image: ImageShape(channels: 1, height: 5, width: 7)),
         Case(model: "avgpool(2),conv(3,2,pad=1),dropout(0.2),silu,flatten", image: ImageShape(channels: 3, height: 4, width: 6)),
+        Case(model: "conv(3,3,pad=1),batchnorm,tanh,residual(batchnorm,conv(3,3,pad=1),silu),avgpool(2),flatten",
+             image: ImageShape(channels: 2, height: 4, width: 5)),
     ]
 
     static func spec(_ c: Case) throws -> ModelSpec {
@@ -38,14 +40,21 @@ struct ConvGradientTests {
     func engineMatchesFiniteDifferences(_ c: Case) throws {
         let spec = try Self.spec(c)
         var random = SplitMix64(seed: 5)
-        let parameters = random.floats(spec.parameterCountForTests, -0.9, 0.9)
+        var parameters = random.floats(spec.parameterCountForTests, -0.9, 0.9)
+        // batchnorm's running statistics as initialised: they do not enter a training step.
+        let fresh = Network(spec: spec, seed: 1)
+        for group in fresh.layout.groups where group.kind == "batchnorm" {
+            for name in ["running_mean", "running_var"] {
+                for i in group.tensor(name)!.range { parameters[i] = fresh.parameters[i] }
+            }
+        }
         expectGradientMatchesFiniteDifferences(Network(spec: spec, parameters: parameters), "∂L/∂θ, \(c)")
     }
 
     /// Patches kept per image, ∂L/∂patches a few images at a time per worker, dW over all rows and
     /// positions: 1, 2, 3 and 5 workers train the same bits (parameters and Adam's moments).
     @Test func anyWorkerCountGivesTheSameBits() throws {
-        let c = Case(model: "conv(4,3,pad=1),relu,dropout(0.2),maxpool(2),conv(6,3),relu,flatten,dense(8),relu",
+        let c = Case(model: "conv(4,3,pad=1),relu,dropout(0.2),maxpool(2),conv(6,3),batchnorm,relu,flatten,dense(8),relu",
                      image: ImageShape(channels: 2, height: 8, width: 8))
         let spec = try Self.spec(c)
         func train(workers: Int) -> ([Float], [[Float]]) {

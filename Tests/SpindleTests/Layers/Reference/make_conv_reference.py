@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Writes conv_reference.json: the mean cross-entropy loss, every parameter gradient and the
 evaluation-mode class probabilities of small image models built from PyTorch's own modules
-(nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.Flatten), in float64, as an
+(nn.Conv2d, nn.BatchNorm2d, nn.MaxPool2d, nn.AvgPool2d, nn.AdaptiveAvgPool2d, nn.Flatten), in float64, as an
 independent reference for Spindle's convolution and pooling (ConvReferenceTests.swift).
 
 Conventions, matching Spindle:
   * parameters are one flat vector in model order, each module's state_dict order: conv weight
-    (C, C_in, K, K) then bias (C); dense (nn.Linear) weight (O, I) then bias (O);
+    (C, C_in, K, K) then bias (C); dense (nn.Linear) weight (O, I) then bias (O); batchnorm
+    weight, bias, running_mean, running_var (C) (the statistics are set to 0 and 1, as fresh);
+  * the loss and gradients are those of a training step (batchnorm on the batch's statistics),
+    the probabilities those of evaluation after it (on the running statistics it moved);
   * the implicit output layer is an nn.Linear feeding softmax cross-entropy, mean over B rows;
   * each row of the data is the image in (C, H, W) order, or (H, W, C) for the channels-last case
     (which torch gets permuted to NCHW).
@@ -32,6 +35,9 @@ CASES = [
     ("odd_two_convs_global", "conv(2,3),sigmoid,conv(3,2,stride=2),globalavgpool,dense(4),relu", (3, 7, 5), False,
      lambda: [nn.Conv2d(3, 2, 3), nn.Sigmoid(), nn.Conv2d(2, 3, 2, stride=2), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
               nn.Linear(3, 4), nn.ReLU()]),
+    ("batchnorm2d_global", "conv(3,3,pad=1),batchnorm,relu,conv(2,3,stride=2),globalavgpool", (2, 5, 5), False,
+     lambda: [nn.Conv2d(2, 3, 3, padding=1), nn.BatchNorm2d(3), nn.ReLU(), nn.Conv2d(3, 2, 3, stride=2),
+              nn.AdaptiveAvgPool2d(1), nn.Flatten()]),
     ("channels_last_maxpool_stride", "conv(2,2,pad=2),relu,maxpool(3,stride=2),flatten", (2, 5, 6), True,
      lambda: [nn.Conv2d(2, 2, 2, padding=2), nn.ReLU(), nn.MaxPool2d(3, stride=2), nn.Flatten()]),
 ]
@@ -47,12 +53,20 @@ def main():
             width = body(torch.zeros(1, c, h, w, dtype=torch.float64)).shape[1]
         model = nn.Sequential(body, nn.Linear(width, CLASSES).double())
         params = [p for p in model.parameters()]
-        flat = rng.uniform(-0.8, 0.8, sum(p.numel() for p in params)).astype(np.float32)
-        offset = 0
+        # The flat vector in Spindle's order: every tensor of the state_dict, statistics included.
+        state = [(k, v) for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")]
+        flat = []
         with torch.no_grad():
-            for p in params:
-                p.copy_(torch.from_numpy(flat[offset:offset + p.numel()].astype(np.float64)).reshape(p.shape))
-                offset += p.numel()
+            for k, v in state:
+                if k.endswith("running_mean"):
+                    values = np.zeros(v.numel(), np.float32)
+                elif k.endswith("running_var"):
+                    values = np.ones(v.numel(), np.float32)
+                else:
+                    values = rng.uniform(-0.8, 0.8, v.numel()).astype(np.float32)
+                v.copy_(torch.from_numpy(values.astype(np.float64)).reshape(v.shape))
+                flat.append(values)
+        flat = np.concatenate(flat)
         images = rng.standard_normal((ROWS, c, h, w)).astype(np.float32)
         rows = images.transpose(0, 2, 3, 1) if channels_last else images
         labels = rng.integers(0, CLASSES, ROWS)
@@ -60,7 +74,11 @@ def main():
         logits = model(x)
         loss = nn.functional.cross_entropy(logits, torch.from_numpy(labels))
         loss.backward()
-        gradients = np.concatenate([p.grad.numpy().ravel() for p in params])
+        grads = dict((k, p.grad) for k, p in model.named_parameters())
+        gradients = np.concatenate([(grads[k].numpy() if k in grads else np.zeros(v.shape)).ravel() for k, v in state])
+        model.eval()
+        with torch.no_grad():
+            logits = model(x)
         cases.append({
             "name": name, "model": spec, "input_shape": [c, h, w], "channels_last": channels_last,
             "features": [float(v) for v in rows.ravel()], "labels": [int(v) for v in labels],
