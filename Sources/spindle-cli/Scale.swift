@@ -53,6 +53,7 @@ struct Scale: ParsableCommand {
     // --layers, --activation, --loss and --dropout all change what a step computes; the
     // optimizer's other hyperparameters (betas, momentum, schedules) do not change its cost.
     @OptionGroup var model: ModelOptions
+    @OptionGroup var image: ImageOptions
 
     @Option(help: "Update rule: sgd, momentum, adam or adamw.")
     var optimizer: OptimizerKind = .adam
@@ -180,8 +181,12 @@ struct Scale: ParsableCommand {
         let data = try trainingData()
         let split = data.rows
         let outputs = split.targetWidth ?? max(split.labelBound ?? 2, 2)
+        let images = try TrainingConfig(model: try model.layerList(), loss: model.loss, inputShape: image.inputShape,
+                                        channelsLast: image.channelsLast)
+            .resolvingImage(of: split.sampleShape, location: split.name + "/x")
         let spec = ModelSpec(inputCount: split.featureCount, layers: try model.layerList(), outputCount: outputs,
-                             loss: model.loss, initialization: model.initialization)
+                             loss: model.loss, initialization: model.initialization, inputShape: images.inputShape,
+                             inputChannelsLast: images.inputShape != nil && images.channelsLast)
         try ScalingReport.check(spec: spec, data: split, batchSize: batchSize)
         return (spec, data)
     }

@@ -164,4 +164,21 @@ import Testing
         #expect(try floatDatasets(in: scratch.path("w2/model.h5")) == reference)
         #expect(try floatDatasets(in: scratch.path("resumed/model.h5")) == reference)
     }
+
+    /// `spindle scale` measures a conv model on rows read as images, and refuses one whose
+    /// layers do not fit its input in one line instead of failing inside the engine.
+    @Test func scaleMeasuresAConvModel() throws {
+        let scratch = try TemporaryDirectory()
+        let run = try spindleSucceeds(["scale", bundledData, "--input-shape", "1,28,28", "--model", "conv(4,3),relu,flatten",
+                                       "--workers", "1,2", "--steps", "2", "--repeats", "1", "--batch-size", "64", "--json"],
+                                      in: scratch)
+        let rows = try #require(try jsonObject(run.stdoutLines.last ?? "")["rows"] as? [[String: Any]], "\(run.transcript)")
+        #expect(rows.count == 2)
+        let bad = try spindle(["scale", bundledData, "--model", "conv(4,3),relu,flatten", "--workers", "1", "--steps", "2",
+                               "--repeats", "1"], in: scratch)
+        #expect(bad.status == 1, "\(bad.transcript)")
+        #expect(bad.stderrLines == ["spindle: invalid --model 'conv(4,3)': expected an image input (a convolution slides " +
+                                    "over an image), but its input is a vector of 784 features; give the data's image " +
+                                    "shape with --input-shape C,H,W"], "\(bad.transcript)")
+    }
 }

@@ -78,7 +78,7 @@ import Testing
 
     static let mistakes = [
         Mistake(arguments: ["--model", "dense(32),swish"],
-                message: "Error: invalid --model 'swish': expected a layer: one of dense, dropout, repeat, residual, layernorm, batchnorm, relu, sigmoid, tanh, gelu, silu, leaky_relu"),
+                message: "Error: invalid --model 'swish': expected a layer: one of dense, dropout, repeat, residual, layernorm, batchnorm, conv, maxpool, avgpool, globalavgpool, flatten, relu, sigmoid, tanh, gelu, silu, leaky_relu"),
         Mistake(arguments: ["--model", "dense(0)"],
                 message: "Error: invalid --model 'dense(0)': expected dense(N) with N a number of units from 1 to 1048576, e.g. dense(128)"),
         Mistake(arguments: ["--model", "dense(8),dropout(1)"],

@@ -165,6 +165,8 @@ public struct ScalingReport: Codable, Equatable, Sendable {
     /// - Throws: `SpindleError.invalidConfig` when `data` has fewer rows than a batch;
     ///   `SpindleError.invalidData` when `data` does not fit `spec` (features, labels, loss).
     public static func check(spec: ModelSpec, data: any SequentialRows, batchSize: Int) throws {
+        // Before any network is planned: a layer that cannot take its input is the user's mistake.
+        try spec.validateShapes()
         guard data.rows >= batchSize else {
             throw SpindleError.invalidConfig(setting: "batch-size", found: String(batchSize),
                                              expected: "at most the \(data.rows) rows of \(data.name)")

@@ -180,7 +180,8 @@ public final class RunData {
         if split.hasTinyChunks {
             warnings.append("\(path):\(x) is stored in chunks of \(split.chunkRows ?? 0) row(s) " +
                             "(\(MemoryBudget.format(split.chunkBytes ?? 0))), so streaming it is slow; rechunk it, " +
-                            "e.g. h5repack -l \(x):CHUNK=1024x\(split.featureCount) \(path) rechunked.h5")
+                            "e.g. h5repack -l \(x):CHUNK=\(([1024] + split.sampleShape).map(String.init).joined(separator: "x")) " +
+                            "\(path) rechunked.h5")
         }
         return warnings
     }

@@ -42,7 +42,7 @@ struct ModelSpecParserTests {
     /// Each mistake gives one line that quotes the bad term and says what was expected there.
     static let mistakes = [
         Mistake(spec: "dense(64),relu,dens(32)",
-                message: "invalid --model 'dens(32)': expected a layer: one of dense, dropout, repeat, residual, layernorm, batchnorm, relu, sigmoid, tanh, gelu, silu, leaky_relu"),
+                message: "invalid --model 'dens(32)': expected a layer: one of dense, dropout, repeat, residual, layernorm, batchnorm, conv, maxpool, avgpool, globalavgpool, flatten, relu, sigmoid, tanh, gelu, silu, leaky_relu"),
         Mistake(spec: "dense(0),relu",
                 message: "invalid --model 'dense(0)': expected dense(N) with N a number of units from 1 to 1048576, e.g. dense(128)"),
         Mistake(spec: "dense(64),dropout(1.5)",
@@ -60,7 +60,7 @@ struct ModelSpecParserTests {
                 message: "invalid --model 'leaky_relu(-1)': expected leaky_relu(A) with A a negative-side slope >= 0, e.g. leaky_relu(0.01)"),
         Mistake(spec: "layernorm(3)",
                 message: "invalid --model 'layernorm(3)': expected layernorm without arguments (it normalises its input's width)"),
-        Mistake(spec: "", message: "invalid --model '': expected a layer name (dense, dropout, repeat, residual, layernorm, batchnorm, relu, sigmoid, tanh, gelu, silu, leaky_relu) at 'end of the spec' (character 1)"),
+        Mistake(spec: "", message: "invalid --model '': expected a layer name (dense, dropout, repeat, residual, layernorm, batchnorm, conv, maxpool, avgpool, globalavgpool, flatten, relu, sigmoid, tanh, gelu, silu, leaky_relu) at 'end of the spec' (character 1)"),
     ]
 
     @Test(arguments: mistakes)
@@ -76,7 +76,8 @@ struct ModelSpecParserTests {
     @Test func jsonMistakesNameTheLayer() {
         for (json, message) in [
             (#"[{"dense": 0}]"#, "dense(N) with N a number of units"),
-            (#"["relu", {"conv": 3}]"#, "expected a layer: one of"),
+            (#"["relu", {"convolution": 3}]"#, "expected a layer: one of"),
+            (#"["relu", {"conv": 3}]"#, "expected conv(C,K) with C output channels"),
             (#"[{"dense": 4, "dropout": 0.1}]"#, "expected one layer per object"),
         ] {
             do {
