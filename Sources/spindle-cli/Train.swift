@@ -160,8 +160,7 @@ struct Train: ParsableCommand {
             if json && primary {
                 print(TrainReport.summaryJSON(result: outcome.result, test: outcome.test, workers: workers,
                                               modelPath: outcome.modelPath, timings: outcome.timings,
-                                              ranks: outcome.weightDigests, earlyStopping: run.earlyStopping,
-                                              warnings: outcome.warnings))
+                                              ranks: outcome.weightDigests, earlyStopping: run.earlyStopping))
             }
             World.finish()
         }
