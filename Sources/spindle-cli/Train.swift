@@ -160,7 +160,8 @@ struct Train: ParsableCommand {
             if json && primary {
                 print(TrainReport.summaryJSON(result: outcome.result, test: outcome.test, workers: workers,
                                               modelPath: outcome.modelPath, timings: outcome.timings,
-                                              ranks: outcome.weightDigests, earlyStopping: run.earlyStopping))
+                                              ranks: outcome.weightDigests, earlyStopping: run.earlyStopping,
+                                              warnings: outcome.warnings))
             }
             World.finish()
         }

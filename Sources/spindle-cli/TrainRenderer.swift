@@ -23,6 +23,9 @@ final class TrainRenderer: TrainingRunListener {
         case let .epoch(epoch, _):
             progress.clear()
             report.epoch(epoch, of: run.config.epochs)
+        case let .warning(warning):
+            progress.clear()
+            report.warning(warning)
         case .checkpoint:
             break
         case .trainingEnded:

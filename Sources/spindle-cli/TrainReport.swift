@@ -40,6 +40,11 @@ struct TrainReport {
         note(line)
     }
 
+    func warning(_ warning: RunWarning) {
+        guard !quiet else { return }
+        note("spindle: warning: \(warning.message)")
+    }
+
     func finish(result: TrainingResult, test: EvaluationReport?, modelPath: String?, earlyStopping: EarlyStopping? = nil,
                 classNames: [String]? = nil) {
         guard !quiet else { return }
@@ -72,7 +77,8 @@ struct TrainReport {
     /// One line of JSON with the run's results.
     /// - Parameter ranks: with several MPI ranks, each one's digest of its final weights.
     static func summaryJSON(result: TrainingResult, test: EvaluationReport?, workers: Int, modelPath: String?,
-                            timings: StepTimings, ranks: [UInt64] = [0], earlyStopping: EarlyStopping? = nil) -> String {
+                            timings: StepTimings, ranks: [UInt64] = [0], earlyStopping: EarlyStopping? = nil,
+                            warnings: [RunWarning] = []) -> String {
         var summary: [String: Any] = [
             "steps": result.steps,
             "epochs": result.epochs.count,
@@ -85,6 +91,8 @@ struct TrainReport {
             summary["train_accuracy"] = last.trainAccuracy
             summary["val_loss"] = last.validation?.loss
             summary["val_accuracy"] = last.validation?.accuracy
+            // The last epoch's gradient diagnostics, one object per layer with parameters.
+            summary["layers"] = last.layers?.jsonObject
         }
         if let test {
             summary["test_loss"] = test.loss
@@ -111,6 +119,7 @@ struct TrainReport {
             }
         }
         summary["model"] = modelPath
+        if !warnings.isEmpty { summary["warnings"] = warnings.map(\.message) }
         // Where the steps' time went, and the share of it spent waiting for the data loader.
         summary["timings"] = timings.jsonObject
         summary["data_wait_fraction"] = timings.wall > 0 ? timings.dataWait / timings.wall : 0

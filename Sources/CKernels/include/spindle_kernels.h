@@ -29,6 +29,18 @@ void spindle_momentum(size_t n, float *w, const float *g, float *m,
 /// Plain SGD: w −= lr · (scale·g + λ·w).
 void spindle_sgd(size_t n, float *w, const float *g, float scale, float lambda, float lr);
 
+/// The three updates above, each also measuring itself for the gradient diagnostics: adds
+/// Σ g² (g as given), Σ (w_after − w_before)² and Σ w_after² over its n elements to sums[0..2].
+/// The weights get the same bits as from the plain update (spindle_measured.c says why, and how
+/// the sums stay the same for any alignment and thread).
+void spindle_adam_measured(size_t n, float *w, const float *g, float *m, float *v,
+                           float scale, float l2, float shrink, float b1, float c1, float b2, float c2,
+                           float step, float root_correction, float eps, double *sums);
+void spindle_momentum_measured(size_t n, float *w, const float *g, float *m,
+                               float scale, float lambda, float lr, float mu, int nesterov, double *sums);
+void spindle_sgd_measured(size_t n, float *w, const float *g, float scale, float lambda, float lr,
+                          double *sums);
+
 /// Inverted dropout over rows × units activations (row stride = units):
 ///   mask[r, j] = keep ? 1/(1 − p) : 0,  next[r, j] = a[r, j] · mask[r, j],
 /// keep when the Philox4x32-10 draw for (row first_row + r, unit j) is ≥ p. The draw is lane j mod 4

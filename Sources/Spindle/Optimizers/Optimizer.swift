@@ -37,31 +37,44 @@ public struct Optimizer: Sendable {
     }
 
     /// Updates parameters `w[range]` from gradients `g[range]` and the rule's moments.
-    /// - Parameter decays: whether weight decay applies to this range (weights yes, biases no).
+    /// - Parameters:
+    ///   - decays: whether weight decay applies to this range (weights yes, biases no).
+    ///   - sums: where to add the update's measurements (`GradientMeter`): Σ g², Σ Δw², Σ w² after
+    ///     the update; nil to measure nothing. The parameters get the same bits either way.
     @inline(__always)
     public func update(
         _ range: Range<Int>, decays: Bool, scalars s: StepScalars,
         parameters w: UnsafeMutablePointer<Float>, gradients g: UnsafePointer<Float>,
-        moment1 m: UnsafeMutablePointer<Float>?, moment2 v: UnsafeMutablePointer<Float>?
+        moment1 m: UnsafeMutablePointer<Float>?, moment2 v: UnsafeMutablePointer<Float>?,
+        sums: UnsafeMutablePointer<Double>? = nil
     ) {
         let lr = s.learningRate, scale = s.gradientScale
         let lambda = decays ? Float(config.weightDecay) : 0
         let n = range.count, i = range.lowerBound
-        switch config.kind {
-        case .sgd:
+        switch (config.kind, sums) {
+        case (.sgd, nil):
             spindle_sgd(n, w + i, g + i, scale, lambda, lr)
-        case .momentum:
+        case let (.sgd, sums?):
+            spindle_sgd_measured(n, w + i, g + i, scale, lambda, lr, sums)
+        case (.momentum, nil):
             spindle_momentum(n, w + i, g + i, m! + i, scale, lambda, lr, Float(config.momentum),
                              config.nesterov ? 1 : 0)
-        case .adam, .adamw:
+        case let (.momentum, sums?):
+            spindle_momentum_measured(n, w + i, g + i, m! + i, scale, lambda, lr, Float(config.momentum),
+                                      config.nesterov ? 1 : 0, sums)
+        case (.adam, _), (.adamw, _):
             // 1 − β in Double before rounding: 1 − Float(0.999) is off by 1.3e-5 relative.
             // AdamW shrinks the weight itself; Adam adds λw to the gradient (L2).
-            spindle_adam(n, w + i, g + i, m! + i, v! + i, scale,
-                         config.kind == .adam ? lambda : 0,
-                         config.kind == .adamw ? 1 - lr * lambda : 1,
-                         Float(config.beta1), Float(1 - config.beta1),
-                         Float(config.beta2), Float(1 - config.beta2),
-                         s.adamStepSize, s.adamRootCorrection, Float(config.epsilon))
+            let l2 = config.kind == .adam ? lambda : 0, shrink = config.kind == .adamw ? 1 - lr * lambda : 1
+            let b1 = Float(config.beta1), c1 = Float(1 - config.beta1)
+            let b2 = Float(config.beta2), c2 = Float(1 - config.beta2), eps = Float(config.epsilon)
+            if let sums {
+                spindle_adam_measured(n, w + i, g + i, m! + i, v! + i, scale, l2, shrink, b1, c1, b2, c2,
+                                      s.adamStepSize, s.adamRootCorrection, eps, sums)
+            } else {
+                spindle_adam(n, w + i, g + i, m! + i, v! + i, scale, l2, shrink, b1, c1, b2, c2,
+                             s.adamStepSize, s.adamRootCorrection, eps)
+            }
         }
     }
 }

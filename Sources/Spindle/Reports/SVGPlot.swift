@@ -1,11 +1,13 @@
 import Foundation
 
-/// A line chart as a plain SVG 1.1 document: title, labelled linear axes with "nice" ticks
-/// (1, 2 or 5 × 10^k apart) and grid lines, any number of named series (solid, dashed or dotted
-/// lines, with or without point markers) and a legend. All of Spindle's drawing is here.
+/// A line chart as a plain SVG 1.1 document: title, labelled axes with "nice" ticks (linear: 1, 2
+/// or 5 × 10^k apart; logarithmic: whole decades) and grid lines, any number of named series
+/// (solid, dashed or dotted lines, with or without point markers) and a legend. All of Spindle's
+/// drawing is here.
 ///
 /// Coordinates: data (x, y) maps to pixels px = left + (x − x₀)/(x₁ − x₀) · plotWidth and
-/// py = top + (y₁ − y)/(y₁ − y₀) · plotHeight (SVG's y grows downwards).
+/// py = top + (y₁ − y)/(y₁ − y₀) · plotHeight (SVG's y grows downwards); on a logarithmic axis,
+/// log₁₀ of the value takes its place, and values ≤ 0 are left out.
 public struct SVGPlot: Sendable {
     public enum LineStyle: String, Sendable { case solid, dashed, dotted }
 
@@ -16,10 +18,13 @@ public struct SVGPlot: Sendable {
         public var markers: Bool
         /// Any SVG colour; nil picks the next of a colour-blind-safe palette.
         public var color: String?
+        /// A tooltip (`<title>`) for each point's marker, in the order of `points`; nil: none.
+        public var tips: [String]?
 
         public init(name: String, points: [(x: Double, y: Double)], style: LineStyle = .solid,
-                    markers: Bool = true, color: String? = nil) {
-            (self.name, self.points, self.style, self.markers, self.color) = (name, points, style, markers, color)
+                    markers: Bool = true, color: String? = nil, tips: [String]? = nil) {
+            precondition(tips == nil || tips!.count == points.count, "SVGPlot.Series: \(tips!.count) tips for \(points.count) points")
+            (self.name, self.points, self.style, self.markers, self.color, self.tips) = (name, points, style, markers, color, tips)
         }
     }
 
@@ -29,11 +34,23 @@ public struct SVGPlot: Sendable {
         public var range: ClosedRange<Double>?
         /// Ticks on whole numbers only (counts such as workers or epochs).
         public var integer: Bool
+        /// A log₁₀ scale (norms spanning many orders of magnitude); `range` is then in data units.
+        public var logarithmic: Bool
 
-        public init(label: String, range: ClosedRange<Double>? = nil, integer: Bool = false) {
-            (self.label, self.range, self.integer) = (label, range, integer)
+        public init(label: String, range: ClosedRange<Double>? = nil, integer: Bool = false, logarithmic: Bool = false) {
+            (self.label, self.range, self.integer, self.logarithmic) = (label, range, integer, logarithmic)
+        }
+
+        /// Where a value sits along the axis: itself, or its log₁₀ (nil for values ≤ 0 there).
+        func position(_ value: Double) -> Double? {
+            guard logarithmic else { return value }
+            return value > 0 ? log10(value) : nil
         }
     }
+
+    /// Where the legend goes: inside the plot's top left corner (few series), or to the right of
+    /// the plot, which then narrows to make room (many series, e.g. one per epoch).
+    public enum LegendPlacement: Sendable { case insideTopLeft, right }
 
     public var title: String
     public var x: Axis
@@ -41,6 +58,7 @@ public struct SVGPlot: Sendable {
     public var series: [Series]
     public var width = 640.0
     public var height = 420.0
+    public var legend = LegendPlacement.insideTopLeft
 
     public init(title: String, x: Axis, y: Axis, series: [Series]) {
         (self.title, self.x, self.y, self.series) = (title, x, y, series)
@@ -60,6 +78,13 @@ public struct SVGPlot: Sendable {
         if integer { step = max(1, step.rounded()) }
         let first = (low / step + 1e-9).rounded(.down), last = (high / step - 1e-9).rounded(.up)
         return stride(from: first, through: last, by: 1).map { $0 * step }
+    }
+
+    /// The text of a decade tick 10^k: plain for 0.001…1000, else "1e-12".
+    static func decadeLabel(_ k: Double) -> String {
+        let k = Int(k.rounded())
+        if (-3...3).contains(k) { return label(pow(10, Double(k)), step: pow(10, Double(min(k, 0)))) }
+        return "1e\(k)"
     }
 
     /// The text of a tick value, with as many decimals as the tick spacing needs.
@@ -115,15 +140,31 @@ public struct SVGPlot: Sendable {
     /// The chart's elements in its own coordinates (0, 0)–(width, height), using `clipID` for its
     /// plot-area clip path.
     func elements(clipID: String) -> [String] {
-        let all = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite }
-        func span(_ axis: Axis, _ values: [Double]) -> ClosedRange<Double> {
-            axis.range ?? ((values.min() ?? 0)...(values.max() ?? 1))
+        // Every point in axis positions (log₁₀ on a logarithmic axis), the drawable ones only.
+        let positioned = series.map { s in
+            s.points.indices.compactMap { i -> (x: Double, y: Double, tip: String?)? in
+                let p = s.points[i]
+                guard let px = x.position(p.x), let py = y.position(p.y), px.isFinite, py.isFinite else { return nil }
+                return (px, py, s.tips?[i])
+            }
         }
-        let xTicks = Self.niceTicks(span(x, all.map(\.x)), integer: x.integer)
-        let yTicks = Self.niceTicks(span(y, all.map(\.y)), integer: y.integer)
+        let all = positioned.flatMap { $0 }
+        func span(_ axis: Axis, _ values: [Double]) -> ClosedRange<Double> {
+            if let range = axis.range, let low = axis.position(range.lowerBound), let high = axis.position(range.upperBound) {
+                return low...high
+            }
+            return (values.min() ?? 0)...(values.max() ?? 1)
+        }
+        // A logarithmic axis ticks whole decades, several apart when the data spans many.
+        func ticks(_ axis: Axis, _ values: [Double]) -> [Double] {
+            Self.niceTicks(span(axis, values), integer: axis.integer || axis.logarithmic)
+        }
+        let xTicks = ticks(x, all.map(\.x)), yTicks = ticks(y, all.map(\.y))
         let (x0, x1, y0, y1) = (xTicks[0], xTicks[xTicks.count - 1], yTicks[0], yTicks[yTicks.count - 1])
-        // Margins hold the title (top), tick labels and axis labels (left, bottom).
-        let left = 70.0, right = width - 24, top = 48.0, bottom = height - 58
+        // Margins hold the title (top), tick labels and axis labels (left, bottom), and a legend
+        // placed to the right.
+        let legendWidth = 48 + 6.6 * Double(series.map(\.name.count).max() ?? 0)
+        let left = 70.0, right = width - 24 - (legend == .right ? legendWidth + 12 : 0), top = 48.0, bottom = height - 58
         func px(_ v: Double) -> Double { left + (v - x0) / (x1 - x0) * (right - left) }
         func py(_ v: Double) -> Double { top + (y1 - v) / (y1 - y0) * (bottom - top) }
         func n(_ v: Double) -> String { String(format: "%.2f", v) }
@@ -142,8 +183,11 @@ public struct SVGPlot: Sendable {
         svg.append("</g>")
         svg.append("<g fill=\"#333333\">")
         let xStep = xTicks.count > 1 ? xTicks[1] - xTicks[0] : 1, yStep = yTicks.count > 1 ? yTicks[1] - yTicks[0] : 1
-        svg += xTicks.map { text(Self.label($0, step: xStep), px($0), bottom + 18) }
-        svg += yTicks.map { text(Self.label($0, step: yStep), left - 8, py($0) + 4, anchor: "end") }
+        func tickLabel(_ axis: Axis, _ value: Double, _ step: Double) -> String {
+            axis.logarithmic ? Self.decadeLabel(value) : Self.label(value, step: step)
+        }
+        svg += xTicks.map { text(tickLabel(x, $0, xStep), px($0), bottom + 18) }
+        svg += yTicks.map { text(tickLabel(y, $0, yStep), left - 8, py($0) + 4, anchor: "end") }
         svg.append(text(x.label, (left + right) / 2, height - 16, size: 13))
         svg.append(text(y.label, 18, (top + bottom) / 2, size: 13,
                         extra: " transform=\"rotate(-90 18 \(n((top + bottom) / 2)))\""))
@@ -158,26 +202,29 @@ public struct SVGPlot: Sendable {
         }
         svg.append("<g clip-path=\"url(#\(clipID))\">")
         for (i, s) in series.enumerated() {
-            let points = s.points.filter { $0.x.isFinite && $0.y.isFinite }
+            let points = positioned[i]
             let coordinates = points.map { "\(n(px($0.x))),\(n(py($0.y)))" }.joined(separator: " ")
             svg.append("<g class=\"series\"><title>\(Self.escape(s.name))</title>")
             svg.append("<polyline points=\"\(coordinates)\" \(stroke(s, i))/>")
             if s.markers {
-                svg += points.map { "<circle cx=\"\(n(px($0.x)))\" cy=\"\(n(py($0.y)))\" r=\"3.5\" fill=\"\(color(s, i))\"/>" }
+                svg += points.map { p in
+                    let circle = "<circle cx=\"\(n(px(p.x)))\" cy=\"\(n(py(p.y)))\" r=\"3.5\" fill=\"\(color(s, i))\""
+                    return circle + (p.tip.map { "><title>\(Self.escape($0))</title></circle>" } ?? "/>")
+                }
             }
             svg.append("</g>")
         }
         svg.append("</g>")
-        // Legend: top left inside the plot, where speedup and loss curves leave room.
-        let rowHeight = 18.0, longest = Double(series.map(\.name.count).max() ?? 0)
+        // Legend: top left inside the plot, where speedup and loss curves leave room, or right of it.
+        let rowHeight = 18.0, legendLeft = legend == .right ? right + 12 : left + 10
         svg.append("<g class=\"legend\" font-size=\"12\">")
-        svg.append("<rect x=\"\(n(left + 10))\" y=\"\(n(top + 10))\" width=\"\(n(48 + 6.6 * longest))\" " +
+        svg.append("<rect x=\"\(n(legendLeft))\" y=\"\(n(top + 10))\" width=\"\(n(legendWidth))\" " +
                    "height=\"\(n(rowHeight * Double(series.count) + 8))\" fill=\"#ffffff\" fill-opacity=\"0.9\" stroke=\"#bbbbbb\"/>")
         for (i, s) in series.enumerated() {
             let yRow = top + 22 + rowHeight * Double(i)
-            svg.append("<line x1=\"\(n(left + 18))\" y1=\"\(n(yRow))\" x2=\"\(n(left + 46))\" y2=\"\(n(yRow))\" \(stroke(s, i))/>")
-            if s.markers { svg.append("<circle cx=\"\(n(left + 32))\" cy=\"\(n(yRow))\" r=\"3.5\" fill=\"\(color(s, i))\"/>") }
-            svg.append(text(s.name, left + 52, yRow + 4, anchor: "start"))
+            svg.append("<line x1=\"\(n(legendLeft + 8))\" y1=\"\(n(yRow))\" x2=\"\(n(legendLeft + 36))\" y2=\"\(n(yRow))\" \(stroke(s, i))/>")
+            if s.markers { svg.append("<circle cx=\"\(n(legendLeft + 22))\" cy=\"\(n(yRow))\" r=\"3.5\" fill=\"\(color(s, i))\"/>") }
+            svg.append(text(s.name, legendLeft + 42, yRow + 4, anchor: "start"))
         }
         svg.append("</g>")
         return svg

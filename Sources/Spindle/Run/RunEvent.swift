@@ -1,7 +1,9 @@
 /// What happens in a training run, in the order listeners hear it:
 ///
 ///     started
-///     step, [epoch], [checkpoint]      after every step (epoch: when the step ended one)
+///     step, [epoch, [warning]], [checkpoint]
+///                                      after every step (epoch: when the step ended one;
+///                                      warning: the first time an epoch showed a problem)
 ///     ...
 ///     [checkpoint]                     the end's checkpoint, unless the last step wrote one
 ///     trainingEnded                    training is over (not after an interrupt)
@@ -15,6 +17,9 @@ public enum RunEvent: Sendable {
     case step(TrainingState)
     /// An epoch ended (its validation pass included); `timings` are its steps'.
     case epoch(EpochReport, timings: StepTimings)
+    /// Something the user should know about the training, told once a run (vanishing gradients,
+    /// `VanishingGradients`), right after the epoch that showed it.
+    case warning(RunWarning)
     /// A checkpoint of step `step` was handed to the writer thread: on disk, renamed into place,
     /// before the next checkpoint is taken or the run ends.
     case checkpoint(step: Int, path: String)
@@ -66,6 +71,8 @@ public struct RunOutcome: Sendable {
     public var timings: StepTimings
     /// Each rank's digest of its final weights (FNV-1a), in rank order; empty after an interrupt.
     public var weightDigests: [UInt64]
+    /// The warnings told during the run, in order.
+    public var warnings: [RunWarning] = []
 
     /// Whether the run was interrupted and should be resumed.
     public var interrupted: Bool { stop == .interrupt }

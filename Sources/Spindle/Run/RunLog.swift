@@ -2,9 +2,10 @@ import Foundation
 import HDF5Kit
 
 /// A run's JSON-lines log (`spindle train --log FILE`), as a listener: a "start" line with the
-/// config and environment, then one "epoch" line per epoch with where its step time went, and
-/// with --early-stopping an "early_stopping" line naming the best epoch at the end;
-/// each line is written (unbuffered) as it happens. Add it on the rank that writes (rank 0).
+/// config and environment, then one "epoch" line per epoch with where its step time went and
+/// its gradient diagnostics ("layers", `LayerGradients`), a "warning" line when the run tells one
+/// (`RunWarning`), and with --early-stopping an "early_stopping" line naming the best epoch at
+/// the end; each line is written (unbuffered) as it happens. Add it on the rank that writes (rank 0).
 public final class RunLog: TrainingRunListener {
     private let handle: FileHandle
 
@@ -41,6 +42,8 @@ public final class RunLog: TrainingRunListener {
             write(["event": "early_stopping", "monitor": stopping.config.monitor.rawValue, "best_epoch": best,
                    "best_value": stopping.state.bestValue ?? .nan, "stopped": stopping.state.stopped,
                    "epochs": result.epochs.count, "patience": stopping.config.patience])
+        case let .warning(warning):
+            write((JSONLine.object(warning) as? [String: Any] ?? [:]).merging(["event": "warning"]) { $1 })
         default:
             break
         }

@@ -146,6 +146,7 @@ public final class TrainingRun {
         var timings = StepTimings()
         var endedEpoch: EpochReport?
         var stop: StopRequest?
+        var warnings: [RunWarning] = []
         trainer.onEpoch = { endedEpoch = $0 }
         let result: TrainingResult
         do {
@@ -158,6 +159,11 @@ public final class TrainingRun {
                     timings = timings + epochTimings
                     self.trainer.engine.timings = StepTimings()
                     try self.emit(.epoch(report, timings: epochTimings))
+                    if warnings.isEmpty, let layers = report.layers,
+                       let warning = VanishingGradients.warning(layers, epoch: report.epoch) {
+                        warnings.append(warning)
+                        try self.emit(.warning(warning))
+                    }
                 }
                 if schedule?.policy.isDue(after: state) == true { try self.checkpoint(state, &schedule) }
                 stop = self.agreedStop()
@@ -172,7 +178,7 @@ public final class TrainingRun {
         timings = timings + trainer.engine.timings
         if earlyStopping?.state.stopped == true, stop == nil { stop = .finish }
         var outcome = RunOutcome(result: result, stop: stop, test: nil, modelPath: nil, timings: timings,
-                                 weightDigests: [])
+                                 weightDigests: [], warnings: warnings)
         guard stop != .interrupt else {
             try emit(.finished(outcome))
             return outcome

@@ -30,7 +30,7 @@ extension StepEngine {
             ?? .mean(rows: share.globalRows)
         if share.rows > 0 {
             phaseA(batch, step: step, share: share, scale: scale)
-            pool.run { w in self.phaseB(worker: w, batchSize: share.rows, update: nil, norms: false) }
+            pool.run { w in self.phaseB(worker: w, batchSize: share.rows, update: nil, norms: false, measure: false) }
         } else {
             // A last partial batch with fewer rows than ranks leaves some ranks nothing: their
             // part of the sum is zero. They still take part in the batch statistics'
@@ -50,8 +50,10 @@ extension StepEngine {
                 if norm > clipNorm { scalars.gradientScale = clipNorm / norm }
                 serial += Double(WorkerClocks.now() - normStart) * 1e-9
             }
-            let chosen = scalars
-            pool.run { w in self.applyUpdate(worker: w, scalars: chosen) }
+            let chosen = scalars, measure = measuresGradients
+            if measure { gradientMeter.begin() }
+            pool.run { w in self.applyUpdate(worker: w, scalars: chosen, measure: measure) }
+            if measure { gradientMeter.finish() }
         }
         let summaryStart = WorkerClocks.now()
         var result = share.rows > 0 ? summary(batch) : StepResult(lossSum: 0, correct: 0, rows: 0, weightSum: 0)

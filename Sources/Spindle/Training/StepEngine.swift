@@ -16,7 +16,8 @@
 /// every W (see `WorkerPool`), the reductions over the batch (parameter gradients, statistics, the
 /// loss) are never split across rows, and every random draw is keyed by (step, layer, row, unit).
 /// Global-norm clipping adds one reduction of per-unit squared norms, in a fixed order, between
-/// computing the gradients and applying them.
+/// computing the gradients and applying them. The update measures itself for the gradient
+/// diagnostics (`GradientMeter`), which changes no bit of it.
 ///
 /// Across processes (`communicator.size` > 1), each rank runs phase A on its share of the global
 /// batch and phase B without updating; the ranks' gradients are then summed (one allreduce of the
@@ -44,6 +45,11 @@ public final class StepEngine: @unchecked Sendable {
     /// Per-unit squared gradient norms of every trained layer, in layer order, for clipping.
     let unitNorms: FloatBuffer
     private let unitOffsets: [Int]
+    /// Each step's gradient, update and weight norms per trained layer (`measuresGradients`).
+    public let gradientMeter: GradientMeter
+    /// Whether steps measure their update into `gradientMeter` (the default); the parameters get
+    /// the same bits either way.
+    public var measuresGradients = true
     let clocks: WorkerClocks
     /// Class weights of the loss, nil when every row weighs 1.
     let weighting: LossWeighting?
@@ -79,6 +85,7 @@ public final class StepEngine: @unchecked Sendable {
         let units = trained.map { layers[$0].unitCount }
         unitOffsets = units.indices.map { units[..<$0].reduce(0, +) }
         unitNorms = FloatBuffer(count: units.reduce(0, +))
+        gradientMeter = GradientMeter(layers: trained.count, tiles: shards)
         clocks = WorkerClocks(workers: workers)
         weighting = classWeights.map { LossWeighting(weights: $0, capacity: maxBatch) }
         self.communicator = communicator
@@ -116,18 +123,21 @@ public final class StepEngine: @unchecked Sendable {
         var serial = 0.0
         phaseA(batch, step: step, share: RankShare(wholeBatchOf: rows),
                scale: weighting.map { $0.scale(weightSum: $0.weightSum(batch)) } ?? .mean(rows: rows))
+        let measure = update != nil && measuresGradients
+        if measure { gradientMeter.begin() }
         if var scalars = update, let clipNorm {
-            pool.run { w in self.phaseB(worker: w, batchSize: rows, update: nil, norms: true) }
+            pool.run { w in self.phaseB(worker: w, batchSize: rows, update: nil, norms: true, measure: false) }
             let normStart = WorkerClocks.now()
             let norm = globalNorm()
             if norm > clipNorm { scalars.gradientScale = clipNorm / norm }
             serial += Double(WorkerClocks.now() - normStart) * 1e-9
             let clipped = scalars
-            pool.run { w in self.applyUpdate(worker: w, scalars: clipped) }
+            pool.run { w in self.applyUpdate(worker: w, scalars: clipped, measure: measure) }
         } else {
-            pool.run { w in self.phaseB(worker: w, batchSize: rows, update: update, norms: false) }
+            pool.run { w in self.phaseB(worker: w, batchSize: rows, update: update, norms: false, measure: measure) }
         }
         let summaryStart = WorkerClocks.now()
+        if measure { gradientMeter.finish() }
         let result = summary(batch)
         let end = WorkerClocks.now()
         record(wall: Double(end - start) * 1e-9, serial: serial + Double(end - summaryStart) * 1e-9)
@@ -215,10 +225,12 @@ public final class StepEngine: @unchecked Sendable {
 
     // MARK: - Phase B: parameter slices
 
-    func phaseB(worker w: Int, batchSize b: Int, update: Optimizer.StepScalars?, norms: Bool) {
+    /// - Parameter measure: whether the update measures itself into `gradientMeter`.
+    func phaseB(worker w: Int, batchSize b: Int, update: Optimizer.StepScalars?, norms: Bool, measure: Bool) {
         for (k, l) in trained.enumerated() {
             for tile in pool.tiles(shards, worker: w) {
-                gradientTile(trained: k, layer: l, tile: tile, worker: w, batchSize: b, update: update, norms: norms)
+                gradientTile(trained: k, layer: l, tile: tile, worker: w, batchSize: b, update: update, norms: norms,
+                             measure: measure)
             }
         }
     }
@@ -227,7 +239,7 @@ public final class StepEngine: @unchecked Sendable {
     /// optimizer step while the fresh gradient is still in cache.
     @inline(__always)
     private func gradientTile(trained k: Int, layer l: Int, tile: Int, worker w: Int, batchSize b: Int,
-                              update: Optimizer.StepScalars?, norms: Bool) {
+                              update: Optimizer.StepScalars?, norms: Bool, measure: Bool) {
         let layer = layers[l]
         let units = Partition.part(layer.unitCount, index: tile, of: shards)
         guard !units.isEmpty else { return }
@@ -237,31 +249,37 @@ public final class StepEngine: @unchecked Sendable {
         clocks.add(.gradients, worker: w, since: start)
         if let update {
             let updateStart = WorkerClocks.now()
-            self.update(layer, units: units, scalars: update)
+            self.update(layer, units: units, scalars: update,
+                        sums: measure ? gradientMeter.slot(layer: k, tile: tile) : nil)
             clocks.add(.optimizer, worker: w, since: updateStart)
         }
     }
 
-    func applyUpdate(worker w: Int, scalars: Optimizer.StepScalars) {
+    func applyUpdate(worker w: Int, scalars: Optimizer.StepScalars, measure: Bool) {
         let start = WorkerClocks.now()
         defer { clocks.add(.optimizer, worker: w, since: start) }
-        for l in trained {
+        for (k, l) in trained.enumerated() {
             for tile in pool.tiles(shards, worker: w) {
                 let units = Partition.part(layers[l].unitCount, index: tile, of: shards)
-                if !units.isEmpty { update(layers[l], units: units, scalars: scalars) }
+                if !units.isEmpty {
+                    update(layers[l], units: units, scalars: scalars,
+                           sums: measure ? gradientMeter.slot(layer: k, tile: tile) : nil)
+                }
             }
         }
     }
 
+    /// - Parameter sums: the tile's `GradientMeter` slot, or nil to measure nothing.
     @inline(__always)
-    private func update(_ layer: any Layer, units: Range<Int>, scalars: Optimizer.StepScalars) {
+    private func update(_ layer: any Layer, units: Range<Int>, scalars: Optimizer.StepScalars,
+                        sums: UnsafeMutablePointer<Double>?) {
         let m1 = moments.first?.base, m2 = moments.count > 1 ? moments[1].base : nil
         let ranges = layer.parameterRanges(units: units), p = network.parameters.base, g = gradients.base
         optimizer.update(ranges.weight, decays: ranges.weightDecays, scalars: scalars, parameters: p, gradients: g,
-                         moment1: m1, moment2: m2)
+                         moment1: m1, moment2: m2, sums: sums)
         if !ranges.bias.isEmpty {
             optimizer.update(ranges.bias, decays: false, scalars: scalars, parameters: p, gradients: g,
-                             moment1: m1, moment2: m2)
+                             moment1: m1, moment2: m2, sums: sums)
         }
     }
 

@@ -40,5 +40,8 @@ extension Trainer {
         if let problem = state.problem(stepsPerEpoch: stepsPerEpoch, batchSize: config.batchSize) {
             throw SpindleError.invalidState(problem: problem)
         }
+        if let problem = state.epochGradients?.problem(layers: engine.gradientMeter.layerCount, batches: state.batchInEpoch) {
+            throw SpindleError.invalidState(problem: problem)
+        }
     }
 }

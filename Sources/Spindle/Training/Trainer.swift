@@ -193,6 +193,10 @@ public final class Trainer {
                 guard result.lossSum.isFinite else {
                     throw SpindleError.diverged(step: state.step + 1, loss: result.meanLoss)
                 }
+                if engine.measuresGradients, engine.gradientMeter.measured {
+                    if state.epochGradients == nil { state.epochGradients = GradientSums(layers: engine.gradientMeter.layerCount) }
+                    state.epochGradients!.add(engine.gradientMeter)
+                }
                 state.step += 1
                 state.batchInEpoch += 1
                 state.epochLossSum += result.lossSum
@@ -237,6 +241,7 @@ public final class Trainer {
         state.epochCorrect = 0
         state.epochRows = 0
         state.epochSeconds = 0
+        state.epochGradients = nil
         onEpoch?(epochReport)
     }
 
@@ -247,6 +252,7 @@ public final class Trainer {
             trainAccuracy: data.hasLabels ? Double(state.epochCorrect) / Double(rows) : nil,
             validation: validate ? try validation.map { try evaluator.evaluate(rows: $0) } : nil,
             learningRate: learningRate, seconds: state.epochSeconds,
-            samplesPerSecond: Double(state.epochRows) / max(state.epochSeconds, 1e-9))
+            samplesPerSecond: Double(state.epochRows) / max(state.epochSeconds, 1e-9),
+            layers: state.epochGradients.map { $0.report(names: engine.measuredLayerNames, weightNorms: engine.weightNorms()) })
     }
 }

@@ -13,6 +13,10 @@ public struct EpochReport: Codable, Equatable, Sendable {
     /// Wall-clock seconds of the epoch's training steps (evaluation excluded).
     public var seconds: Double
     public var samplesPerSecond: Double
+    /// Gradient diagnostics of every layer with parameters, in model order (`LayerGradients`);
+    /// nil when the epoch's steps were not measured (`StepEngine.measuresGradients`, or epochs
+    /// of a checkpoint from before Spindle measured them).
+    public var layers: [LayerGradients]? = nil
 }
 
 /// The outcome of a training run.

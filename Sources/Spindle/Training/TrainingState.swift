@@ -21,6 +21,9 @@ public struct TrainingState: Codable, Equatable, Sendable {
     public var epochRows = 0
     /// Wall-clock seconds of the epoch's steps so far.
     public var epochSeconds = 0.0
+    /// The epoch's gradient diagnostics so far (nil before its first measured step, and in
+    /// checkpoints written before Spindle measured them).
+    public var epochGradients: GradientSums? = nil
     /// Reports of the finished epochs.
     public var history: [EpochReport] = []
     /// Samples trained and seconds spent in steps over the whole run.

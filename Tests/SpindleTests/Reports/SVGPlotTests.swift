@@ -109,4 +109,37 @@ struct SVGPlotTests {
         #expect(texts.contains("0.2") && texts.contains("1.0"), "\(texts)")
         #expect(texts.contains("0.01") && texts.contains("0.05"), "\(texts)")
     }
+
+    /// A logarithmic axis: decade ticks (every other one over 12 decades) labelled 0.001…1000 plainly and "1e-k" beyond, values
+    /// placed by their log₁₀ (so 1e-6 sits halfway between 1e-12 and 1), values ≤ 0 left out.
+    @Test func logarithmicAxisPlacesDecades() throws {
+        let plot = SVGPlot(title: "t", x: .init(label: "depth", integer: true), y: .init(label: "norm", logarithmic: true),
+                           series: [.init(name: "s", points: [(1, 1e-12), (2, 1e-6), (3, 1), (4, 0)],
+                                          tips: ["a", "b", "c", "d"])])
+        let document = try Self.parse(plot.render())
+        let texts = Set(try Self.elements(document, "text").compactMap(\.stringValue))
+        for label in ["1e-12", "1e-10", "1e-8", "1e-6", "1e-4", "0.01", "1"] { #expect(texts.contains(label), "\(label) in \(texts.sorted())") }
+        let polyline = try #require(try Self.elements(document, "polyline").first)
+        let points = try #require(Self.attribute(polyline, "points"))
+        let ys = points.split(separator: " ").map { Double($0.split(separator: ",")[1])! }
+        #expect(ys.count == 3, "the value 0 has no place on a log axis: \(points)")
+        #expect(abs((ys[0] - ys[1]) - (ys[1] - ys[2])) < 0.02, "equal steps for equal ratios: \(ys)")
+        #expect(ys[0] > ys[2], "larger values higher up")
+        // Each drawn point's tooltip, in order.
+        let tips = try Self.elements(document, "circle").compactMap(\.stringValue).filter { !$0.isEmpty }
+        #expect(tips == ["a", "b", "c"])
+    }
+
+    /// With the legend to the right, the plot narrows so that legend and lines never overlap.
+    @Test func legendToTheRightLeavesThePlotClear() throws {
+        var plot = Self.samplePlot(title: "t")
+        plot.legend = .right
+        let document = try Self.parse(plot.render())
+        let rects = try Self.elements(document, "rect")
+        let frame = try #require(rects.first { Self.attribute($0, "stroke") == "#555555" })
+        let box = try #require(rects.first { Self.attribute($0, "stroke") == "#bbbbbb" })
+        let frameRight = Double(Self.attribute(frame, "x")!)! + Double(Self.attribute(frame, "width")!)!
+        let boxLeft = Double(Self.attribute(box, "x")!)!, boxRight = boxLeft + Double(Self.attribute(box, "width")!)!
+        #expect(boxLeft > frameRight && boxRight <= plot.width, "legend \(boxLeft)…\(boxRight), plot ends at \(frameRight)")
+    }
 }

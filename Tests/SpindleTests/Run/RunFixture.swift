@@ -46,7 +46,7 @@ final class RunFixture {
 }
 
 /// Records a run's events as short strings: "started", "step 3", "epoch 1", "checkpoint 60",
-/// "trainingEnded", "finished".
+/// "warning vanishing-gradients", "trainingEnded", "finished".
 final class EventRecorder: TrainingRunListener {
     var events: [String] = []
 
@@ -55,6 +55,7 @@ final class EventRecorder: TrainingRunListener {
         case .started: events.append("started")
         case let .step(state): events.append("step \(state.step)")
         case let .epoch(report, _): events.append("epoch \(report.epoch)")
+        case let .warning(warning): events.append("warning \(warning.kind.rawValue)")
         case let .checkpoint(step, _): events.append("checkpoint \(step)")
         case .trainingEnded: events.append("trainingEnded")
         case .finished: events.append("finished")
