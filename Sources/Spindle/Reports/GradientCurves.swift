@@ -7,7 +7,8 @@ import Foundation
 /// ‖Δθ‖/‖θ‖; and the weight norm.
 ///
 /// Depth is a layer's position among the layers with parameters, 1 the first (input side); each
-/// point's tooltip (`<title>`) names its layer's group, e.g. "03_residual/01_dense".
+/// point's tooltip (`<title>`) names its layer's group, e.g. "03_residual/01_dense". Each kind of
+/// layer (dense, layernorm, …) has its own line style.
 public struct GradientCurves: Sendable {
     /// One epoch's diagnostics, in model order.
     public struct Epoch: Equatable, Sendable {
@@ -72,16 +73,44 @@ public struct GradientCurves: Sendable {
         return String(format: "#%02X%02X%02X", mix(light.0, dark.0), mix(light.1, dark.1), mix(light.2, dark.2))
     }
 
-    /// One quantity against depth, a line per epoch.
+    /// A layer's kind, from its group's name: "03_residual/01_dense" → "dense".
+    static func kind(_ layer: String) -> String {
+        String(layer.split(separator: "/").last?.split(separator: "_", maxSplits: 1).last ?? "")
+    }
+
+    /// One quantity against depth, a line per epoch. Where layers of several kinds alternate
+    /// (a residual block's norm and dense layer), each kind gets its own line style and each
+    /// line joins the layers of one kind: their norms differ by the square root of their sizes,
+    /// and one line through both would zig-zag over that instead of showing the trend.
     private func chart(title: String, label: String, _ value: (LayerGradients) -> Double) -> SVGPlot {
-        let series = epochs.enumerated().map { i, e in
-            SVGPlot.Series(name: "epoch \(e.epoch)",
-                           points: e.layers.enumerated().map { (x: Double($0.offset + 1), y: value($0.element)) },
-                           color: Self.color(epoch: i, of: epochs.count),
-                           tips: e.layers.map(\.layer))
+        var kinds: [String] = []
+        for layer in epochs.flatMap(\.layers) where !kinds.contains(Self.kind(layer.layer)) { kinds.append(Self.kind(layer.layer)) }
+        if let dense = kinds.firstIndex(of: "dense") { kinds.insert(kinds.remove(at: dense), at: 0) }
+        let styles: [SVGPlot.LineStyle] = [.solid, .dashed, .dotted]
+        var series: [SVGPlot.Series] = []
+        for (i, e) in epochs.enumerated() {
+            for (k, kind) in kinds.enumerated() {
+                let layers = e.layers.enumerated().filter { Self.kind($0.element.layer) == kind }
+                guard !layers.isEmpty else { continue }
+                series.append(SVGPlot.Series(name: kinds.count == 1 ? "epoch \(e.epoch)" : "epoch \(e.epoch), \(kind)",
+                                             points: layers.map { (x: Double($0.offset + 1), y: value($0.element)) },
+                                             style: styles[min(k, styles.count - 1)],
+                                             color: Self.color(epoch: i, of: epochs.count),
+                                             tips: layers.map(\.element.layer), inLegend: false))
+            }
+        }
+        // The legend: the epochs' colours, then (for several kinds) each kind's line style.
+        var legend = epochs.enumerated().map { i, e in
+            SVGPlot.Series(name: "epoch \(e.epoch)", points: [], color: Self.color(epoch: i, of: epochs.count))
+        }
+        if kinds.count > 1 {
+            legend += kinds.enumerated().map { k, kind in
+                SVGPlot.Series(name: "\(kind) layers", points: [], style: styles[min(k, styles.count - 1)], markers: false,
+                               color: "#555555")
+            }
         }
         var plot = SVGPlot(title: title, x: .init(label: "layer depth (layers with parameters, input to output)", integer: true),
-                           y: .init(label: label, logarithmic: true), series: series)
+                           y: .init(label: label, logarithmic: true), series: series + legend)
         plot.legend = .right
         return plot
     }

@@ -20,11 +20,15 @@ public struct SVGPlot: Sendable {
         public var color: String?
         /// A tooltip (`<title>`) for each point's marker, in the order of `points`; nil: none.
         public var tips: [String]?
+        /// Whether the legend lists it (a series drawn in a style another entry explains may not
+        /// need a row; an entry with no points explains a style).
+        public var inLegend: Bool
 
         public init(name: String, points: [(x: Double, y: Double)], style: LineStyle = .solid,
-                    markers: Bool = true, color: String? = nil, tips: [String]? = nil) {
+                    markers: Bool = true, color: String? = nil, tips: [String]? = nil, inLegend: Bool = true) {
             precondition(tips == nil || tips!.count == points.count, "SVGPlot.Series: \(tips!.count) tips for \(points.count) points")
             (self.name, self.points, self.style, self.markers, self.color, self.tips) = (name, points, style, markers, color, tips)
+            self.inLegend = inLegend
         }
     }
 
@@ -163,7 +167,8 @@ public struct SVGPlot: Sendable {
         let (x0, x1, y0, y1) = (xTicks[0], xTicks[xTicks.count - 1], yTicks[0], yTicks[yTicks.count - 1])
         // Margins hold the title (top), tick labels and axis labels (left, bottom), and a legend
         // placed to the right.
-        let legendWidth = 48 + 6.6 * Double(series.map(\.name.count).max() ?? 0)
+        let listed = series.indices.filter { series[$0].inLegend }
+        let legendWidth = 48 + 6.6 * Double(listed.map { series[$0].name.count }.max() ?? 0)
         let left = 70.0, right = width - 24 - (legend == .right ? legendWidth + 12 : 0), top = 48.0, bottom = height - 58
         func px(_ v: Double) -> Double { left + (v - x0) / (x1 - x0) * (right - left) }
         func py(_ v: Double) -> Double { top + (y1 - v) / (y1 - y0) * (bottom - top) }
@@ -201,7 +206,7 @@ public struct SVGPlot: Sendable {
             return "fill=\"none\" stroke=\"\(color(s, i))\" stroke-width=\"2\"\(dash[s.style.rawValue] ?? "")\(cap)"
         }
         svg.append("<g clip-path=\"url(#\(clipID))\">")
-        for (i, s) in series.enumerated() {
+        for (i, s) in series.enumerated() where !s.points.isEmpty {  // a legend-only entry draws nothing here
             let points = positioned[i]
             let coordinates = points.map { "\(n(px($0.x))),\(n(py($0.y)))" }.joined(separator: " ")
             svg.append("<g class=\"series\"><title>\(Self.escape(s.name))</title>")
@@ -219,9 +224,9 @@ public struct SVGPlot: Sendable {
         let rowHeight = 18.0, legendLeft = legend == .right ? right + 12 : left + 10
         svg.append("<g class=\"legend\" font-size=\"12\">")
         svg.append("<rect x=\"\(n(legendLeft))\" y=\"\(n(top + 10))\" width=\"\(n(legendWidth))\" " +
-                   "height=\"\(n(rowHeight * Double(series.count) + 8))\" fill=\"#ffffff\" fill-opacity=\"0.9\" stroke=\"#bbbbbb\"/>")
-        for (i, s) in series.enumerated() {
-            let yRow = top + 22 + rowHeight * Double(i)
+                   "height=\"\(n(rowHeight * Double(listed.count) + 8))\" fill=\"#ffffff\" fill-opacity=\"0.9\" stroke=\"#bbbbbb\"/>")
+        for (row, i) in listed.enumerated() {
+            let s = series[i], yRow = top + 22 + rowHeight * Double(row)
             svg.append("<line x1=\"\(n(legendLeft + 8))\" y1=\"\(n(yRow))\" x2=\"\(n(legendLeft + 36))\" y2=\"\(n(yRow))\" \(stroke(s, i))/>")
             if s.markers { svg.append("<circle cx=\"\(n(legendLeft + 22))\" cy=\"\(n(yRow))\" r=\"3.5\" fill=\"\(color(s, i))\"/>") }
             svg.append(text(s.name, legendLeft + 42, yRow + 4, anchor: "start"))
