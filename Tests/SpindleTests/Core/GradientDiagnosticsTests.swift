@@ -189,4 +189,29 @@ struct GradientDiagnosticsTests {
         let result = try trainer.run(from: old)
         #expect(result.epochs.first?.layers?.count == Self.groups.count)
     }
+
+    /// Across ranks (simulated as threads) every rank measures the summed gradient and the same
+    /// update: the same figures on each, within rounding of one process's. (Norms have no ranks
+    /// here: batch statistics across ranks are not implemented.)
+    @Test func ranksMeasureTheSameAsOneProcess() throws {
+        let config = TrainingConfig(model: try ModelSpecParser.parse("dense(13),relu,residual(layernorm,dense(13),tanh)"),
+                                    optimizer: OptimizerConfig(kind: .adam, learningRate: 1e-2), batchSize: 32, epochs: 2,
+                                    clipNorm: 0.5, seed: 4, shards: 3)
+        func run(ranks: Int) -> [[LayerGradients]] {
+            ThreadRanks(size: ranks).run { communicator in
+                let trainer = try! Trainer(config: config, train: Self.split, outputs: 4, workers: 1, communicator: communicator)
+                return try! trainer.run().epochs.compactMap(\.layers)
+            }.flatMap { $0 }
+        }
+        let single = run(ranks: 1), ranked = run(ranks: 2)
+        #expect(single.count == 2 && ranked.count == 4)
+        #expect(ranked[0] == ranked[2] && ranked[1] == ranked[3], "rank 1's figures are rank 0's")
+        for (a, b) in zip(ranked.prefix(2).joined(), single.joined()) {
+            #expect(a.layer == b.layer)
+            // The ranks add the batch's rows in another order: rounding, amplified a little by the steps.
+            for (x, y) in [(a.gradientNorm, b.gradientNorm), (a.weightNorm, b.weightNorm), (a.updateRatio, b.updateRatio)] {
+                #expect(abs(x - y) <= 1e-4 * y, "\(a.layer): \(x) with 2 ranks vs \(y)")
+            }
+        }
+    }
 }
