@@ -4,13 +4,21 @@
 /// parameters).
 ///
 /// Cost: the optimizer's kernel measures as it updates (`Optimizer.update(sums:)`), while the
-/// gradient, the weights and the moments are in registers anyway — three more fused multiply-adds
-/// per parameter — and each tile of units adds into its own slot, so workers share nothing. The
-/// coordinator then adds a layer's S tile slots in tile order: S · layers additions a step. All
-/// buffers are made once, with the engine.
+/// gradient, the weights and the moments are in registers anyway — a subtraction and three
+/// multiply-adds per parameter — and each tile of units adds into its own slot, so workers share
+/// nothing; the coordinator then adds a layer's S tile slots in tile order. All buffers are made
+/// once, with the engine. Measured on an AVX2 machine, the measured Adam update takes about 1.4×
+/// the plain one's time (its extra work lengthens every element's chain behind the square root
+/// and the division), and the update is up to a tenth of a step (784-512-256-10 at batch 64), so
+/// measuring every step would cost about 4 % of it: `Trainer` measures one step in `interval`.
 ///
 /// Letters: L layers with parameters, S tiles (the engine's shards).
 public final class GradientMeter: @unchecked Sendable {
+    /// `Trainer` measures the steps whose batch index in the epoch is a multiple of this (the
+    /// epoch's 1st, 9th, 17th, … step): an epoch's figures are means over those, at an eighth of
+    /// the cost (about 0.5 % of a step at most).
+    public static let interval = 8
+
     /// Layers with parameters, in plan order.
     public let layerCount: Int
     let tiles: Int

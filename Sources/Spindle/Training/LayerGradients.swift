@@ -1,18 +1,20 @@
 /// One layer's gradient diagnostics over an epoch (`EpochReport.layers`), for every layer with
 /// parameters (θ: its weights and biases; a batchnorm's running statistics are not parameters).
 ///
-/// "Over an epoch" means: the mean over the epoch's steps of each step's value, except the weight
-/// norm, which is the layer's at the epoch's end. A vanishing gradient shows as gradient norms
+/// "Over an epoch" means: the mean of each measured step's value, except the weight norm, which
+/// is the layer's at the epoch's end. One step in `GradientMeter.interval` is measured, the
+/// epoch's 1st, 9th, 17th, …, which keeps the cost out of sight (`GradientMeter`). A vanishing gradient shows as gradient norms
 /// that fall by orders of magnitude from the last layers to the first; a layer whose update ratio
 /// is far below about 1e-3 barely learns, one far above it is being thrown about.
 public struct LayerGradients: Codable, Equatable, Sendable {
     /// The layer's group in the model file, under /model: "00_dense", "03_residual/01_dense".
     public var layer: String
-    /// Mean over the steps of ‖∂L/∂θ‖₂, the gradient of the batch's mean loss (before clipping).
+    /// Mean over the measured steps of ‖∂L/∂θ‖₂, the gradient of the batch's mean loss (before
+    /// clipping).
     public var gradientNorm: Double
     /// ‖θ‖₂ at the epoch's end.
     public var weightNorm: Double
-    /// Mean over the steps of ‖Δθ‖₂ / ‖θ‖₂: how far the step's update moved the parameters,
+    /// Mean over the measured steps of ‖Δθ‖₂ / ‖θ‖₂: how far the step's update moved the parameters,
     /// relative to their norm after it (a step whose ‖θ‖ is 0 counts as 0).
     public var updateRatio: Double
 

@@ -20,7 +20,7 @@ extension StepEngine {
     /// Every rank must call it for the same step (it is a collective).
     @discardableResult
     public func step(_ batch: Batch, share: RankShare, step: Int, update: Optimizer.StepScalars?,
-                     clipNorm: Float? = nil) -> StepResult {
+                     clipNorm: Float? = nil, measure: Bool = false) -> StepResult {
         precondition(batch.count == share.rows && share.rows <= workspace.capacity,
                      "StepEngine: a share of \(share.rows) rows, batch of \(batch.count), capacity \(workspace.capacity)")
         let start = WorkerClocks.now()
@@ -50,7 +50,7 @@ extension StepEngine {
                 if norm > clipNorm { scalars.gradientScale = clipNorm / norm }
                 serial += Double(WorkerClocks.now() - normStart) * 1e-9
             }
-            let chosen = scalars, measure = measuresGradients
+            let chosen = scalars
             if measure { gradientMeter.begin() }
             pool.run { w in self.applyUpdate(worker: w, scalars: chosen, measure: measure) }
             if measure { gradientMeter.finish() }

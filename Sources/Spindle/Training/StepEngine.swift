@@ -16,8 +16,8 @@
 /// every W (see `WorkerPool`), the reductions over the batch (parameter gradients, statistics, the
 /// loss) are never split across rows, and every random draw is keyed by (step, layer, row, unit).
 /// Global-norm clipping adds one reduction of per-unit squared norms, in a fixed order, between
-/// computing the gradients and applying them. The update measures itself for the gradient
-/// diagnostics (`GradientMeter`), which changes no bit of it.
+/// computing the gradients and applying them. A step asked to can measure its update for the
+/// gradient diagnostics (`GradientMeter`), which changes no bit of it.
 ///
 /// Across processes (`communicator.size` > 1), each rank runs phase A on its share of the global
 /// batch and phase B without updating; the ranks' gradients are then summed (one allreduce of the
@@ -45,11 +45,8 @@ public final class StepEngine: @unchecked Sendable {
     /// Per-unit squared gradient norms of every trained layer, in layer order, for clipping.
     let unitNorms: FloatBuffer
     private let unitOffsets: [Int]
-    /// Each step's gradient, update and weight norms per trained layer (`measuresGradients`).
+    /// The gradient, update and weight norms per trained layer of the last step that measured.
     public let gradientMeter: GradientMeter
-    /// Whether steps measure their update into `gradientMeter` (the default); the parameters get
-    /// the same bits either way.
-    public var measuresGradients = true
     let clocks: WorkerClocks
     /// Class weights of the loss, nil when every row weighs 1.
     let weighting: LossWeighting?
@@ -109,13 +106,16 @@ public final class StepEngine: @unchecked Sendable {
     ///   - step: 0-based global step number; keys the dropout draws.
     ///   - update: the optimizer's scalars for this step, or nil to leave parameters untouched.
     ///   - clipNorm: rescale the gradient to at most this global L2 norm before updating.
+    ///   - measure: whether the update measures itself into `gradientMeter` (the parameters get
+    ///     the same bits either way; it costs about half the update's time again, so `Trainer`
+    ///     measures one step in `GradientMeter.interval`).
     @discardableResult
     public func step(_ batch: Batch, step: Int, update: Optimizer.StepScalars?,
-                     clipNorm: Float? = nil) -> StepResult {
+                     clipNorm: Float? = nil, measure: Bool = false) -> StepResult {
         guard communicator.size == 1 else {
             let share = RankShare(globalRows: batch.count, rank: communicator.rank, of: communicator.size)
             return self.step(batch.rows(share.range), share: share,
-                             step: step, update: update, clipNorm: clipNorm)
+                             step: step, update: update, clipNorm: clipNorm, measure: measure)
         }
         let rows = batch.count
         precondition(rows > 0 && rows <= workspace.capacity, "StepEngine: batch of \(rows) rows")
@@ -123,7 +123,7 @@ public final class StepEngine: @unchecked Sendable {
         var serial = 0.0
         phaseA(batch, step: step, share: RankShare(wholeBatchOf: rows),
                scale: weighting.map { $0.scale(weightSum: $0.weightSum(batch)) } ?? .mean(rows: rows))
-        let measure = update != nil && measuresGradients
+        let measure = measure && update != nil
         if measure { gradientMeter.begin() }
         if var scalars = update, let clipNorm {
             pool.run { w in self.phaseB(worker: w, batchSize: rows, update: nil, norms: true, measure: false) }

@@ -11,6 +11,9 @@ public final class Trainer {
     let evaluator: Evaluator
     /// Called after every epoch, on the calling thread.
     public var onEpoch: ((EpochReport) -> Void)?
+    /// Whether the run measures gradient diagnostics (`EpochReport.layers`), on one step in
+    /// `GradientMeter.interval`; the parameters get the same bits either way.
+    public var measuresGradients = true
 
     /// - Parameters:
     ///   - outputs: classes (cross-entropy, or MSE on one-hot labels) or regression targets.
@@ -176,8 +179,10 @@ public final class Trainer {
                                                     stepsPerEpoch: stepsPerEpoch, totalSteps: total)
                 let scalars = engine.optimizer.scalars(step: state.step + 1, learningRate: learningRate)
                 let started = DispatchTime.now().uptimeNanoseconds
+                // Keyed by the batch's place in its epoch, so a resumed epoch measures the same steps.
+                let measure = measuresGradients && state.batchInEpoch % GradientMeter.interval == 0
                 let result = engine.step(batch, step: state.step, update: scalars,
-                                         clipNorm: config.clipNorm.map { Float($0) })
+                                         clipNorm: config.clipNorm.map { Float($0) }, measure: measure)
                 engine.timings.loaderWork += try data.finished(epoch: state.epoch, index: state.batchInEpoch,
                                                                batchSize: batchSize)
                 // The run's first batch waits for the loader to fill its first window, however
@@ -193,7 +198,7 @@ public final class Trainer {
                 guard result.lossSum.isFinite else {
                     throw SpindleError.diverged(step: state.step + 1, loss: result.meanLoss)
                 }
-                if engine.measuresGradients, engine.gradientMeter.measured {
+                if measure {
                     if state.epochGradients == nil { state.epochGradients = GradientSums(layers: engine.gradientMeter.layerCount) }
                     state.epochGradients!.add(engine.gradientMeter)
                 }

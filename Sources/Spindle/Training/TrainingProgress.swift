@@ -14,7 +14,7 @@ public struct EpochReport: Codable, Equatable, Sendable {
     public var seconds: Double
     public var samplesPerSecond: Double
     /// Gradient diagnostics of every layer with parameters, in model order (`LayerGradients`);
-    /// nil when the epoch's steps were not measured (`StepEngine.measuresGradients`, or epochs
+    /// nil when the epoch's steps were not measured (`Trainer.measuresGradients`, or epochs
     /// of a checkpoint from before Spindle measured them).
     public var layers: [LayerGradients]? = nil
 }
