@@ -17,6 +17,11 @@
 
 enum { LANES = 8 };
 typedef float lanes_t __attribute__((vector_size(LANES * sizeof(float))));
+/// The sums' lanes are doubles: a float square overflows from 1.8e19 on, which a diverging
+/// step's update reaches while the weights are still finite (and the checkpoint before it is
+/// written, with these figures in its state).
+typedef double sums_t __attribute__((vector_size(LANES * sizeof(double))));
+#define WIDE(x) __builtin_convertvector((x), sums_t)
 
 /// Unaligned loads and stores of LANES floats (memcpy compiles to vector moves). Macros, not
 /// functions: a function taking or returning a 64-byte vector has a different calling
@@ -25,7 +30,7 @@ typedef float lanes_t __attribute__((vector_size(LANES * sizeof(float))));
 #define STORE(p, value) do { lanes_t stored_ = (value); memcpy((p), &stored_, sizeof stored_); } while (0)
 
 /// The three sums' lanes, added in lane order into `sums` (in double: a layer adds many ranges).
-static inline void add_lanes(double *restrict sums, const lanes_t *gs, const lanes_t *ds, const lanes_t *ws) {
+static inline void add_lanes(double *restrict sums, const sums_t *gs, const sums_t *ds, const sums_t *ws) {
     double g = 0, d = 0, w = 0;
     for (int k = 0; k < LANES; k++) {
         g += (*gs)[k];
@@ -42,7 +47,7 @@ void spindle_adam_measured(size_t n, float *restrict w, const float *restrict g,
                            float *restrict v, float scale, float l2, float shrink, float b1, float c1,
                            float b2, float c2, float step, float root_correction, float eps,
                            double *restrict sums) {
-    lanes_t gs = {0}, ds = {0}, ws = {0};
+    sums_t gs = {0}, ds = {0}, ws = {0};
     size_t full = n - n % LANES;
     for (size_t i = 0; i < full; i += LANES) {
         lanes_t gi = LOAD(g + i), before = LOAD(w + i);
@@ -54,9 +59,10 @@ void spindle_adam_measured(size_t n, float *restrict w, const float *restrict g,
         lanes_t after = shrink * before - step * mi / (SQRT(vi) * root_correction + eps);
         STORE(w + i, after);
         lanes_t d = after - before;
-        gs += gi * gi;
-        ds += d * d;
-        ws += after * after;
+        sums_t gw = WIDE(gi), dw = WIDE(d), aw = WIDE(after);
+        gs += gw * gw;
+        ds += dw * dw;
+        ws += aw * aw;
     }
     for (size_t i = full; i < n; i++) {
         size_t k = i - full;
@@ -68,9 +74,9 @@ void spindle_adam_measured(size_t n, float *restrict w, const float *restrict g,
         v[i] = vi;
         w[i] = shrink * w[i] - step * mi / (SQRT(vi) * root_correction + eps);
         float d = w[i] - before;
-        gs[k] += g[i] * g[i];
-        ds[k] += d * d;
-        ws[k] += w[i] * w[i];
+        gs[k] += (double)g[i] * g[i];
+        ds[k] += (double)d * d;
+        ws[k] += (double)w[i] * w[i];
     }
     add_lanes(sums, &gs, &ds, &ws);
 }
@@ -79,7 +85,7 @@ WIDEST_VECTORS
 void spindle_momentum_measured(size_t n, float *restrict w, const float *restrict g, float *restrict m,
                                float scale, float lambda, float lr, float mu, int nesterov,
                                double *restrict sums) {
-    lanes_t gs = {0}, ds = {0}, ws = {0};
+    sums_t gs = {0}, ds = {0}, ws = {0};
     size_t full = n - n % LANES;
     for (size_t i = 0; i < full; i += LANES) {
         lanes_t gi = LOAD(g + i), before = LOAD(w + i);
@@ -89,9 +95,10 @@ void spindle_momentum_measured(size_t n, float *restrict w, const float *restric
         lanes_t after = before - lr * (nesterov ? grad + mu * mi : mi);
         STORE(w + i, after);
         lanes_t d = after - before;
-        gs += gi * gi;
-        ds += d * d;
-        ws += after * after;
+        sums_t gw = WIDE(gi), dw = WIDE(d), aw = WIDE(after);
+        gs += gw * gw;
+        ds += dw * dw;
+        ws += aw * aw;
     }
     for (size_t i = full; i < n; i++) {
         size_t k = i - full;
@@ -101,9 +108,9 @@ void spindle_momentum_measured(size_t n, float *restrict w, const float *restric
         m[i] = mi;
         w[i] -= lr * (nesterov ? grad + mu * mi : mi);
         float d = w[i] - before;
-        gs[k] += g[i] * g[i];
-        ds[k] += d * d;
-        ws[k] += w[i] * w[i];
+        gs[k] += (double)g[i] * g[i];
+        ds[k] += (double)d * d;
+        ws[k] += (double)w[i] * w[i];
     }
     add_lanes(sums, &gs, &ds, &ws);
 }
@@ -111,25 +118,26 @@ void spindle_momentum_measured(size_t n, float *restrict w, const float *restric
 WIDEST_VECTORS
 void spindle_sgd_measured(size_t n, float *restrict w, const float *restrict g, float scale, float lambda,
                           float lr, double *restrict sums) {
-    lanes_t gs = {0}, ds = {0}, ws = {0};
+    sums_t gs = {0}, ds = {0}, ws = {0};
     size_t full = n - n % LANES;
     for (size_t i = 0; i < full; i += LANES) {
         lanes_t gi = LOAD(g + i), before = LOAD(w + i);
         lanes_t after = before - lr * (scale * gi + lambda * before);
         STORE(w + i, after);
         lanes_t d = after - before;
-        gs += gi * gi;
-        ds += d * d;
-        ws += after * after;
+        sums_t gw = WIDE(gi), dw = WIDE(d), aw = WIDE(after);
+        gs += gw * gw;
+        ds += dw * dw;
+        ws += aw * aw;
     }
     for (size_t i = full; i < n; i++) {
         size_t k = i - full;
         float before = w[i];
         w[i] -= lr * (scale * g[i] + lambda * w[i]);
         float d = w[i] - before;
-        gs[k] += g[i] * g[i];
-        ds[k] += d * d;
-        ws[k] += w[i] * w[i];
+        gs[k] += (double)g[i] * g[i];
+        ds[k] += (double)d * d;
+        ws[k] += (double)w[i] * w[i];
     }
     add_lanes(sums, &gs, &ds, &ws);
 }

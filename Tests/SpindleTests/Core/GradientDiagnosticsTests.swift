@@ -123,6 +123,20 @@ struct GradientDiagnosticsTests {
         }
     }
 
+    /// A whole run with and without diagnostics: the same parameters, losses and evaluation.
+    @Test func aRunWithoutDiagnosticsTrainsTheSameBits() throws {
+        let config = try Self.config()
+        let measured = try Trainer(config: config, train: Self.split, outputs: 4, workers: 2)
+        let plain = try Trainer(config: config, train: Self.split, outputs: 4, workers: 2)
+        plain.measuresGradients = false
+        let (a, b) = (try measured.run(), try plain.run())
+        #expect(a.epochs.allSatisfy { $0.layers != nil } && b.epochs.allSatisfy { $0.layers == nil })
+        #expect(b.state.epochGradients == nil)
+        expectBitIdentical(measured.network.parameters.array(), plain.network.parameters.array(), "parameters")
+        #expect(a.epochs.map(\.trainLoss) == b.epochs.map(\.trainLoss))
+        #expect(try measured.evaluate(Self.split) == plain.evaluate(Self.split))
+    }
+
     @Test func sameFiguresForAnyWorkerCount() throws {
         let config = try Self.config()
         let runs = try [1, 2, 3].map { try Trainer(config: config, train: Self.split, outputs: 4, workers: $0).run() }
