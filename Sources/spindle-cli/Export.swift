@@ -14,7 +14,8 @@ struct Export: ParsableCommand {
         abstract: "Export a trained model's weights for another framework.",
         discussion: """
             --format keras writes the HDF5 layout of Keras 2's model.save_weights("x.h5").
-            Build the Keras model printed on stderr and call model.load_weights on the file.
+            Build the Keras model printed on stderr (a Sequential, or a functional model with Add \
+            layers for residual blocks) and call model.load_weights on the file.
             Feed it features as Spindle does: uint8 pixels divided by 255, and images
             channels-last, (N, H, W, C), as Keras takes them.
             """)
@@ -52,12 +53,10 @@ struct Export: ParsableCommand {
                 let feed = spec.inputShape == nil ? "" : spec.inputChannelsLast
                     ? "; images (N, H, W, C), as this model's data"
                     : "; images (N, H, W, C): x.reshape(-1, \(spec.inputShape!.flag)).transpose(0, 2, 3, 1) of this model's (C, H, W)"
+                let program = KerasExport.kerasProgram(spec, scaling: scaling, weights: output)
                 note("spindle: wrote Keras weights of the \(spec.architecture) model to \(output); load them with\n" +
-                     "  from keras import Input, Sequential\n" +
-                     "  from keras.layers import \(KerasExport.kerasLayerTypes(spec, scaling: scaling).joined(separator: ", "))\n" +
-                     "  model = \(KerasExport.kerasModel(spec, scaling: scaling))\n" +
-                     "  model.load_weights(\"\(output)\")\n" +
-                     "  # feed it features as Spindle does: uint8 pixels divided by 255\(feed)")
+                     (program + ["# feed it features as Spindle does: uint8 pixels divided by 255\(feed)"])
+                        .map { "  " + $0 }.joined(separator: "\n"))
             }
         }
     }

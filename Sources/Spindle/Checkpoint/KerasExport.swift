@@ -2,7 +2,8 @@ import Foundation
 import HDF5Kit
 
 /// A network's weights in the HDF5 layout of Keras 2's `model.save_weights("x.h5")`, which
-/// `model.load_weights("x.h5")` reads into the equivalent Sequential model (``kerasModel(_:scaling:)``).
+/// `model.load_weights("x.h5")` reads into the equivalent Keras model (``kerasModel(_:scaling:)``: a
+/// Sequential, or a functional model for residual blocks).
 /// Layout, documented for users in docs/model-format.md ("Exporting to Keras"):
 ///
 ///     /                        attrs: layer_names = [b"dense", b"dense_1", …],
@@ -25,7 +26,9 @@ import HDF5Kit
 ///
 /// Keras loads an .h5 weights file by position, not by name: the l-th group that has weights
 /// goes into the l-th layer of the model that has weights. Layers without weights (Dropout,
-/// Input) take no part, so the model may include Dropout layers or not.
+/// Input, Add) take no part, so the model may include Dropout layers or not. A model with
+/// residual blocks loads into a functional model (`KerasExport+Model.swift`), whose layers
+/// Keras lists in the order they were made: the order of the groups here.
 public enum KerasExport {
     /// The Keras version recorded in the file; the loader only reads it to convert weights of
     /// Keras 1 files, which these are not.
@@ -39,8 +42,8 @@ public enum KerasExport {
     /// Writes `network`'s weights to `path` in the Keras layout above, atomically (temporary
     /// file, fsync, rename), replacing any file there.
     /// - Throws: `SpindleError.cannotWrite` when `path` is a directory or its directory is
-    ///   missing or not writable; `SpindleError.invalidConfig` for a model Keras's Sequential
-    ///   cannot express (`checkExpressible`); `HDF5Error` if HDF5 fails.
+    ///   missing or not writable; `SpindleError.invalidConfig` for a standardisation that
+    ///   cannot fold into the first layer (`checkExpressible`); `HDF5Error` if HDF5 fails.
     public static func write(_ network: Network, to path: String) throws {
         let spec = network.spec
         try checkExpressible(spec, standardized: network.featureScaling != nil)
@@ -111,20 +114,11 @@ public enum KerasExport {
         }
     }
 
-    /// Refuses a model this export cannot write as a Keras Sequential: a residual block (a
-    /// Sequential has no skip connections), or standardisation when a layer before the first
-    /// dense layer (a norm) would stop it folding into that layer's weights.
+    /// Refuses a model this export cannot write: standardisation when a layer before the first
+    /// dense layer (a norm, a residual block) would stop it folding into that layer's weights.
+    /// (Residual blocks themselves export, as a functional model: `kerasModel(_:)`.)
     /// - Throws: `SpindleError.invalidConfig` naming the layer.
     public static func checkExpressible(_ spec: ModelSpec, standardized: Bool = false) throws {
-        for layer in spec.layers {
-            switch layer {
-            case .residual:
-                throw SpindleError.invalidConfig(
-                    setting: "format keras", found: layer.description,
-                    expected: "layers a Keras Sequential can express; a residual block (x + body(x)) needs the functional API")
-            default: continue
-            }
-        }
         if standardized, spec.inputShape == nil,
            let first = spec.layers.first(where: { if case .dropout = $0 { return false }; return true }),
            !(first.kind == "dense") {

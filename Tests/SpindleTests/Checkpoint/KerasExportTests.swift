@@ -90,8 +90,8 @@ import Testing
     }
 
     /// Norms become LayerNormalization / BatchNormalization groups in model order, their
-    /// tensors renamed as Keras names them; a residual block is refused naming it.
-    @Test func normsExportAndBlocksAreRefused() throws {
+    /// tensors renamed as Keras names them; residual blocks make a functional model.
+    @Test func normsAndBlocksExport() throws {
         let scratch = try TemporaryDirectory()
         let spec = ModelSpec(inputCount: 5, layers: try ModelSpecParser.parse("dense(4),batchnorm,relu,layernorm,dense(3),batchnorm"),
                              outputCount: 2)
@@ -113,12 +113,39 @@ import Testing
                 "Activation(\"relu\"), LayerNormalization(epsilon=1e-05), Dense(3), BatchNormalization(momentum=0.9, epsilon=1e-05), " +
                 "Dense(2, activation=\"softmax\")])")
 
-        let blocks = ModelSpec(inputCount: 5, layers: try ModelSpecParser.parse("dense(4),residual(layernorm,dense(4))"), outputCount: 2)
+        // Residual blocks, nested too: a functional model, the groups in the order its lines make
+        // the layers with weights.
+        let blocks = ModelSpec(inputCount: 5, layers: try ModelSpecParser.parse(
+            "dense(4),residual(layernorm,dense(4),relu),residual(dense(3),tanh,residual(batchnorm),dense(4)),dropout(0.1)"),
+            outputCount: 2)
+        #expect(KerasExport.kerasModel(blocks) == """
+            inputs = Input((5,))
+            x = Dense(4)(inputs)
+            h = LayerNormalization(epsilon=1e-05)(x)
+            h = Dense(4, activation="relu")(h)
+            x = Add()([x, h])
+            h = Dense(3, activation="tanh")(x)
+            h2 = BatchNormalization(momentum=0.9, epsilon=1e-05)(h)
+            h = Add()([h, h2])
+            h = Dense(4)(h)
+            x = Add()([x, h])
+            x = Dropout(0.1)(x)
+            outputs = Dense(2, activation="softmax")(x)
+            model = Model(inputs, outputs)
+            """)
+        #expect(KerasExport.kerasProgram(blocks, weights: "w.h5").prefix(2) ==
+                ["from keras import Input, Model",
+                 "from keras.layers import Dense, LayerNormalization, BatchNormalization, Dropout, Add"])
+        try KerasExport.write(Network(spec: blocks, seed: 1), to: scratch.path("blocks.h5"))
+        #expect(try H5File.open(scratch.path("blocks.h5")).stringArrayAttribute("layer_names") ==
+                ["dense", "layer_normalization", "dense_1", "dense_2", "batch_normalization", "dense_3", "dense_4"])
+        // Standardisation folds into a first dense layer only: a block first is refused, naming it.
+        let first = ModelSpec(inputCount: 5, layers: try ModelSpecParser.parse("residual(layernorm,dense(5)),dense(4)"),
+                              outputCount: 2)
         #expect(throws: SpindleError.invalidConfig(
-            setting: "format keras", found: "residual(layernorm,dense(4))",
-            expected: "layers a Keras Sequential can express; a residual block (x + body(x)) needs the functional API")) {
-            try KerasExport.write(Network(spec: blocks, seed: 1), to: scratch.path("blocks.h5"))
+            setting: "format keras", found: "residual(layernorm,dense(5))",
+            expected: "a dense layer first in a --standardize model, so the standardisation folds into its weights")) {
+            try KerasExport.checkExpressible(first, standardized: true)
         }
-        #expect(!FileManager.default.fileExists(atPath: scratch.path("blocks.h5")))
     }
 }
