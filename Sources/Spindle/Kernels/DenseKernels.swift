@@ -101,7 +101,14 @@ enum DenseKernels {
         let count = rows * n
         switch function {
         case .plain(.relu):
-            for i in 0..<count where !(a[i] > 0) { d[i] = 0 }
+            // Branch-free, sixteen at a time: the branch of `where !(a[i] > 0)` mispredicts on
+            // half the units of a trained layer (measured: 8 % of a deep residual step).
+            let body = count & ~15
+            for i in stride(from: 0, to: body, by: 16) {
+                let kept = NormKernels.load16(a + i) .> 0
+                NormKernels.store(NormKernels.load16(d + i).replacing(with: 0, where: .!kept), d + i)
+            }
+            for i in body..<count where !(a[i] > 0) { d[i] = 0 }
         case .plain(.sigmoid), .plain(.tanh):
             if case let .plain(activation) = function {
                 for i in 0..<count { d[i] *= activation.derivative(output: a[i]) }

@@ -28,6 +28,9 @@ protocol Layer: AnyObject, Sendable {
     func scratch(training: Bool) -> ScratchNeeds
     /// Another layer's buffer this one reads (`LayerIO.linked`): a residual block's ends.
     var link: LayerLink? { get }
+    /// Whether the output is the input, unchanged (a residual block's fork): the workspace then
+    /// gives both the same buffer, so that the forward pass copies nothing.
+    var outputIsInput: Bool { get }
 
     /// Rows `rows` of the output from the same rows of the input.
     func forward(_ io: LayerIO, rows: Range<Int>, context: RowContext)
@@ -69,6 +72,7 @@ extension Layer {
     var parameters: [ParameterTensor] { [] }
     func scratch(training: Bool) -> ScratchNeeds { ScratchNeeds() }
     var link: LayerLink? { nil }
+    var outputIsInput: Bool { false }
     func parameterGradient(_ io: LayerIO, units: Range<Int>, rows: Int, gradients: UnsafeMutablePointer<Float>) {}
     func parameterRanges(units: Range<Int>) -> UnitRanges { UnitRanges(weight: 0..<0, weightDecays: false, bias: 0..<0) }
     var needsRowStatistics: Bool { false }

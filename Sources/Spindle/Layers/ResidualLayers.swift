@@ -1,7 +1,7 @@
 /// `residual(body…)`, y = x + body(x), as two layers around the body's own (LayerPlan flattens
 /// the block): a fork that hands x to the body, and an add that closes the block. Both are
-/// row-local. Forward: the fork copies x into its output (what the body's first layer reads),
-/// the add sums the body's output and the fork's. Backward: the add passes ∂L/∂y to the body
+/// row-local. Forward: the fork's output is x (the workspace gives it its input's buffer, so
+/// nothing is copied: no layer writes its input), the add sums the body's output and the fork's. Backward: the add passes ∂L/∂y to the body
 /// unchanged, and the fork, running after the whole body's backward, adds the skip's share,
 /// ∂L/∂x = ∂L/∂(fork output) + ∂L/∂y, which it reads from the add's output gradient.
 ///
@@ -20,8 +20,12 @@ final class ResidualForkLayer: Layer, @unchecked Sendable {
     }
 
     var link: LayerLink? { .outputGradient(of: closing) }
+    var outputIsInput: Bool { true }
 
+    /// Nothing to do in a workspace, which gives the output the input's buffer; buffers of
+    /// their own (a test's) get a copy.
     func forward(_ io: LayerIO, rows: Range<Int>, context: RowContext) {
+        guard io.output != io.input else { return }
         let n = inputWidth, start = rows.lowerBound * n
         (io.output + start).update(from: io.input + start, count: rows.count * n)
     }

@@ -3,7 +3,8 @@
 ///
 /// For layer l of the plan (0-based), I_l and O_l its widths:
 ///   batchInput      (B, F)    the gathered batch, what layer 0 reads
-///   outputs[l]      (B, O_l)  its output, what layer l+1 reads
+///   outputs[l]      (B, O_l)  its output, what layer l+1 reads (the input's own buffer for a
+///                             layer whose output is its input: `Layer.outputIsInput`)
 ///   gradients[l]    (B, O_l)  ∂(batch loss)/∂outputs[l], overwritten by the layer's backward
 ///                             (a dense layer leaves ∂L/∂Z there for phase B); training only,
 ///                             and only for layers from the first with parameters on
@@ -36,7 +37,12 @@ final class Workspace: @unchecked Sendable {
         let plan = network.plan
         self.capacity = capacity
         let batchInput = FloatBuffer(count: capacity * network.spec.inputCount)
-        let outputs = plan.layers.map { FloatBuffer(count: capacity * $0.outputWidth) }
+        // A layer whose output is its input (a residual fork) shares its input's buffer.
+        var outputs: [FloatBuffer] = []
+        for (l, layer) in plan.layers.enumerated() {
+            outputs.append(layer.outputIsInput ? (l == 0 ? batchInput : outputs[l - 1])
+                                               : FloatBuffer(count: capacity * layer.outputWidth))
+        }
         let first = plan.firstTrained
         let gradients = plan.layers.indices.map { l in
             training && l >= first ? FloatBuffer(count: capacity * plan.layers[l].outputWidth) : nil
