@@ -9,7 +9,7 @@ import Testing
 /// - only lines of ```sh / ```console blocks count; a leading `$ ` prompt is dropped, a line ending
 ///   in `\` continues on the next, and a `#` comment to the end of the line is dropped;
 /// - a command is a line whose first word is `spindle`; others (`export`, `swift build`) are skipped;
-/// - words are split on blanks (the tutorial's commands use no quotes).
+/// - words are split as a shell splits them for the quoting the tutorial uses (`shellWords`);
 ///
 /// How it is made small, so the whole tutorial runs in seconds:
 /// - `train` (and `scale`): `--epochs N` becomes `--epochs 1`, and `--max-steps 20` is added

@@ -67,7 +67,8 @@ public enum KerasExport {
             try file.setAttribute("backend", backend, fixedLength: true)
             try file.setAttribute("keras_version", kerasVersion, fixedLength: true)
             for (g, (group, name)) in zip(groups, names).enumerated() {
-                let order = flattened[group.index]
+                // `flattenedInputs` numbers the top-level layers; a block's layers see no flatten.
+                let order = group.path.count == 1 ? flattened[group.index] : nil
                 var tensors: [(name: String, shape: [Int], values: [Float])]
                 switch group.kind {
                 case "dense", "conv":
@@ -115,10 +116,23 @@ public enum KerasExport {
     }
 
     /// Refuses a model this export cannot write: standardisation when a layer before the first
-    /// dense layer (a norm, a residual block) would stop it folding into that layer's weights.
+    /// dense layer (a norm, a residual block) would stop it folding into that layer's weights;
+    /// a residual block between a `flatten` and the dense layer after it, whose features Keras
+    /// holds in another order (its Flatten reads (H, W, C)) that the block's sum would carry on.
     /// (Residual blocks themselves export, as a functional model: `kerasModel(_:)`.)
     /// - Throws: `SpindleError.invalidConfig` naming the layer.
     public static func checkExpressible(_ spec: ModelSpec, standardized: Bool = false) throws {
+        var flattened = false
+        for layer in spec.layers {
+            if case .flatten = layer { flattened = true }
+            if layer.kind == "dense" { flattened = false }
+            if flattened, case .residual = layer {
+                throw SpindleError.invalidConfig(
+                    setting: "format keras", found: layer.description,
+                    expected: "a dense layer between flatten and a residual block: Keras flattens an image (H, W, C) " +
+                        "where Spindle flattens (C, H, W), and only a dense layer's weights can take the difference")
+            }
+        }
         if standardized, spec.inputShape == nil,
            let first = spec.layers.first(where: { if case .dropout = $0 { return false }; return true }),
            !(first.kind == "dense") {

@@ -29,10 +29,12 @@ protocol Layer: AnyObject, Sendable {
     /// Another layer's buffer this one reads (`LayerIO.linked`): a residual block's ends.
     var link: LayerLink? { get }
     /// Whether the output is the input, unchanged (a residual block's fork): the workspace then
-    /// gives both the same buffer, so that the forward pass copies nothing.
+    /// gives both the same buffer, so that the forward pass copies nothing. That sharing is sound
+    /// because of a rule every layer keeps: it never writes its input, and never writes its
+    /// output after its forward pass (backward and phase B read both as forward left them).
     var outputIsInput: Bool { get }
 
-    /// Rows `rows` of the output from the same rows of the input.
+    /// Rows `rows` of the output from the same rows of the input (which it only reads).
     func forward(_ io: LayerIO, rows: Range<Int>, context: RowContext)
     /// Given ∂L/∂output for rows `rows` (which it may overwrite, e.g. with ∂L/∂pre-activation for
     /// phase B), writes ∂L/∂input for the same rows when `io.inputGradient` is non-nil.

@@ -48,8 +48,8 @@ public struct GradientCurves: Sendable {
         }
     }
 
-    /// The objects of a "layers" list, or nil when one lacks a field. (A number that JSON could
-    /// not hold, e.g. an overflowed norm, is logged as null and read as NaN: not drawn.)
+    /// The objects of a "layers" list, or nil when one lacks a field. (A null number, which a
+    /// hand-edited log may hold, is read as NaN: not drawn.)
     private static func layers(_ list: [[String: Any]]) -> [LayerGradients]? {
         var result: [LayerGradients] = []
         for item in list {

@@ -36,25 +36,29 @@ public enum VanishingGradients {
     /// layers, or when the last quarter's is 0.
     public static func ratio(_ layers: [LayerGradients]) -> Double? {
         guard layers.count >= 2 else { return nil }
-        let quarter = max(1, layers.count / 4)
-        let first = mean(layers.prefix(quarter)), last = mean(layers.suffix(quarter))
-        return last > 0 ? first / last : nil
+        let (first, last) = quarters(layers)
+        return mean(last) > 0 ? mean(first) / mean(last) : nil
     }
 
     /// The warning for an epoch's diagnostics, or nil when its ratio is at least `threshold`.
     public static func warning(_ layers: [LayerGradients], epoch: Int) -> RunWarning? {
         guard let ratio = ratio(layers), ratio < threshold else { return nil }
-        let quarter = max(1, layers.count / 4)
         func span(_ part: ArraySlice<LayerGradients>) -> String {
             part.count == 1 ? part.first!.layer : "\(part.first!.layer)…\(part.last!.layer)"
         }
-        let first = layers.prefix(quarter), last = layers.suffix(quarter)
+        let (first, last) = quarters(layers)
         let message = "vanishing gradients: after epoch \(epoch) the first layers' gradient norms (\(span(first)), " +
             "mean \(short(mean(first)))) are \(short(ratio)) × the last layers' (\(span(last)), mean \(short(mean(last)))), " +
             "below \(short(threshold)): the first layers barely learn. Remedies: residual blocks with normalisation " +
             "(e.g. --model \"dense(128),repeat(20,residual(layernorm,dense(128),relu))\"), relu instead of sigmoid or " +
             "tanh, --init he"
         return RunWarning(kind: .vanishingGradients, epoch: epoch, value: ratio, message: message)
+    }
+
+    /// The first and the last quarter of the layers (at least one layer each).
+    private static func quarters(_ layers: [LayerGradients]) -> (ArraySlice<LayerGradients>, ArraySlice<LayerGradients>) {
+        let quarter = max(1, layers.count / 4)
+        return (layers.prefix(quarter), layers.suffix(quarter))
     }
 
     private static func mean(_ part: ArraySlice<LayerGradients>) -> Double {

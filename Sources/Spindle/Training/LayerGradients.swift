@@ -43,6 +43,7 @@ public struct GradientSums: Codable, Equatable, Sendable {
     /// Adds the step `meter` measured last (in place: no allocation once the arrays exist).
     mutating func add(_ meter: GradientMeter) {
         precondition(meter.layerCount == gradientNorms.count, "GradientSums: \(gradientNorms.count) layers, meter has \(meter.layerCount)")
+        precondition(meter.measured, "GradientSums: the meter holds no finished step")
         for k in 0..<meter.layerCount {
             gradientNorms[k] += meter.gradientNorm(layer: k)
             let weight = meter.weightNorm(layer: k)
@@ -67,8 +68,11 @@ public struct GradientSums: Codable, Equatable, Sendable {
             return "epochGradients has \(gradientNorms.count) gradient and \(updateRatios.count) update entries; " +
                 "expected one per layer with parameters, \(layers)"
         }
-        guard steps >= 0, steps <= batches else {
-            return "epochGradients.steps \(steps) is out of range; expected 0...\(batches) (batchInEpoch)"
+        // One batch in `interval` is measured, the first of each group of that many.
+        let measurable = (batches + GradientMeter.interval - 1) / GradientMeter.interval
+        guard steps >= 0, steps <= measurable else {
+            return "epochGradients.steps \(steps) is out of range; expected 0...\(measurable) " +
+                "(one in \(GradientMeter.interval) of the epoch's \(batches) batches so far)"
         }
         if let bad = (gradientNorms + updateRatios).first(where: { !($0 >= 0 && $0.isFinite) }) {
             return "epochGradients holds \(bad); expected finite sums >= 0"

@@ -184,12 +184,13 @@ struct GradientDiagnosticsTests {
             try trainer.run(from: state)
         }
         sums = GradientSums(layers: 8)
-        sums.steps = 3
+        sums.steps = 2
         state.epochGradients = sums
-        #expect(throws: SpindleError.invalidState(problem: "epochGradients.steps 3 is out of range; expected 0...2 (batchInEpoch)")) {
+        #expect(throws: SpindleError.invalidState(problem: "epochGradients.steps 2 is out of range; expected 0...1 " +
+                                                  "(one in 8 of the epoch's 2 batches so far)")) {
             try trainer.run(from: state)
         }
-        sums.steps = 2
+        sums.steps = 1
         sums.gradientNorms[4] = -.infinity
         state.epochGradients = sums
         #expect(throws: SpindleError.invalidState(problem: "epochGradients holds -inf; expected finite sums >= 0")) {
