@@ -37,7 +37,7 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("init"), help: ArgumentHelp(
         "Weight initialisation of every dense layer without its own init=: he, glorot, lecun or torch.",
         discussion: "torch: weights and biases uniform in ±1/√fan_in, as PyTorch's nn.Linear; glorot is Keras's default " +
-            "(default: he before relu, glorot elsewhere)."))
+            "(default: he before relu, glorot elsewhere and inside residual blocks)."))
     var initialization: Initialization?
 
     /// The layer list the flags spell, naming the bad part.

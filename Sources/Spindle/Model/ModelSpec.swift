@@ -17,7 +17,8 @@ public struct ModelSpec: Codable, Equatable, Sendable {
     public var outputCount: Int
     public var loss: LossKind
     /// `--init`: the weights' initialisation for every dense layer without its own `init=`; nil
-    /// keeps the default rule (He before ReLU, Glorot elsewhere, Glorot for the output layer).
+    /// keeps the default rule (He before ReLU outside residual blocks, Glorot elsewhere, Glorot
+    /// for the output layer).
     public var initialization: Initialization?
 
     /// - Precondition: positive widths (user input is checked by the parser and `TrainingConfig`).
@@ -71,7 +72,7 @@ public struct ModelSpec: Codable, Equatable, Sendable {
 
     /// The initialisation of dense layer `index` of `allLayers`: its own `init=`, else the
     /// model's, else He when a ReLU (or GELU, SiLU, leaky ReLU) follows it (past any dropout or
-    /// normalisation) and Glorot otherwise.
+    /// normalisation) and Glorot otherwise; Glorot inside a residual block's body.
     public func initialization(ofLayer index: Int) -> Initialization {
         initialization(ofLayerAt: [index])
     }
@@ -89,7 +90,15 @@ public struct ModelSpec: Codable, Equatable, Sendable {
         if case let .dense(_, own) = list[index], let own { return own }
         if case let .conv(_, _, _, _, own) = list[index], let own { return own }
         if let initialization { return initialization }
-        guard path.count > 1 || index < layers.count else { return .glorot }  // the output layer feeds the loss
+        // He doubles the variance so that a stack of ReLU layers, each halving it, keeps its
+        // scale through their product. A body's output is added to its input instead: at He's
+        // scale every block adds as much variance as the stream holds, and twenty blocks bury
+        // the first layer's signal. Measured on the bundled sample, 20 × residual(NORM,
+        // dense(128), relu), 10 epochs, seeds 0–9: test accuracy median 0.845 with Glorot
+        // against 0.833 with He (layernorm), 0.844 against 0.838 (batchnorm), lowest 0.838
+        // against 0.787. (Glorot and LeCun coincide for the square layers blocks have.)
+        if path.count > 1 { return .glorot }
+        guard index < layers.count else { return .glorot }  // the output layer feeds the loss
         for next in list[(index + 1)...] {
             switch next {
             case .dropout, .layerNorm, .batchNorm, .maxPool, .avgPool, .globalAvgPool, .flatten: continue

@@ -5,7 +5,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     /// `--activation` and `--dropout` stand for).
     public var model: [LayerSpec]
     /// `--init`: the initialisation of every dense layer without its own `init=` (nil: He before
-    /// ReLU, Glorot elsewhere).
+    /// ReLU outside residual blocks, Glorot elsewhere).
     public var initialization: Initialization?
     public var loss: LossKind
     public var optimizer: OptimizerConfig

@@ -44,6 +44,16 @@ struct InitializationTests {
         var global = spec
         global.initialization = .lecun
         #expect([0, 2, 4, 7].map(global.initialization(ofLayer:)) == [.lecun, .torch, .lecun, .lecun])
+
+        // Inside a residual body: Glorot before relu too (a body adds to its input), unless told.
+        let blocks = ModelSpec(inputCount: 4, layers: try ModelSpecParser.parse(
+            "dense(8),relu,residual(layernorm,dense(8),relu),residual(dense(8,init=he),relu)"), outputCount: 3)
+        #expect(blocks.initialization(ofLayer: 0) == .he)
+        #expect(blocks.initialization(ofLayerAt: [2, 1]) == .glorot)
+        #expect(blocks.initialization(ofLayerAt: [3, 0]) == .he)
+        var told = blocks
+        told.initialization = .torch
+        #expect(told.initialization(ofLayerAt: [2, 1]) == .torch)
     }
 
     /// The shorthand's initialisation is the one earlier versions drew: the layer list changed
