@@ -5,8 +5,8 @@
 #   dense(128), then 20 × residual(NORM, dense(128), ACT), then the output layer
 #   (--model "dense(128),repeat(20,residual(layernorm,dense(128),relu))")
 #
-# Both train with Adam at batch 128 on the bundled sample (data/fashion-mnist-small.h5, in memory)
-# and report training-loop samples/s (evaluation excluded), Spindle with W workers and W shards,
+# Both train with Adam at batch 128 on the bundled sample (data/fashion-mnist-small.h5, in memory),
+# on whole batches only (the peer skips each epoch's partial batch; Spindle with --drop-last), and report training-loop samples/s (evaluation excluded), Spindle with W workers and W shards,
 # PyTorch with W threads. Runs alternate between the two so that machine noise hits both alike;
 # the script prints the load average before and after, every run, the medians and the ratio.
 #
@@ -30,7 +30,7 @@ for norm in $norms; do
     model="dense(128),repeat(20,residual($norm,dense(128),$act))"
     s=(); p=()
     for _ in $(seq "$repeats"); do
-        s+=("$("$spindle" train "$data" --model "$model" --batch-size 128 --epochs "$epochs" \
+        s+=("$("$spindle" train "$data" --model "$model" --batch-size 128 --drop-last --epochs "$epochs" \
                 --workers "$workers" --shards "$workers" --checkpoint-dir "$scratch/run" --json --quiet \
                 | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["samples_per_second"]))')")
         rm -rf "$scratch/run"

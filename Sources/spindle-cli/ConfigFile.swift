@@ -26,7 +26,7 @@ enum ConfigFile {
         "momentum": .number, "nesterov": .flag, "beta1": .number, "beta2": .number,
         "schedule": .choice(ScheduleName.allValueStrings), "step-epochs": .integer, "gamma": .number,
         "warmup-steps": .integer, "min-lr": .number, "clip-norm": .number,
-        "workers": .integer, "batch-size": .integer, "epochs": .integer, "max-steps": .integer,
+        "workers": .integer, "batch-size": .integer, "drop-last": .flag, "epochs": .integer, "max-steps": .integer,
         "seed": .nonNegativeInteger, "shards": .integer, "checkpoint-dir": .string, "checkpoint-every": .integer,
         "keep": .integer, "resume": .flag, "resume-from": .string, "log": .string, "json": .flag, "quiet": .flag,
         "class-weights": .string, "early-stopping": .integer,

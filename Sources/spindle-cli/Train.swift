@@ -17,6 +17,11 @@ struct Train: ParsableCommand {
     @Option(parsing: .unconditional, help: "Rows per minibatch.")
     var batchSize = 128
 
+    @Flag(help: ArgumentHelp(
+        "Skip each epoch's last batch when it has fewer than --batch-size rows, as PyTorch's DataLoader(drop_last=True) (default: off, the partial batch is trained on).",
+        discussion: "An epoch is then rows / --batch-size steps, rounded down; the rows at the end of the epoch's shuffled order that fill no whole batch are left out of that epoch."))
+    var dropLast = false
+
     @Option(parsing: .unconditional, help: "Passes over the training data.")
     var epochs = 10
 
@@ -106,7 +111,7 @@ struct Train: ParsableCommand {
     func config(defaultShards: Int = World.coresPerRank) throws -> TrainingConfig {
         TrainingConfig(model: try model.layerList(), initialization: model.initialization, loss: model.loss,
                        optimizer: optimizer.optimizerConfig, schedule: optimizer.scheduleConfig,
-                       batchSize: batchSize, epochs: epochs, maxSteps: maxSteps,
+                       batchSize: batchSize, dropLast: dropLast, epochs: epochs, maxSteps: maxSteps,
                        clipNorm: optimizer.clipNorm, seed: seed,
                        shards: shards ?? defaultShards, standardize: standardize,
                        classWeights: try classWeights.map { try ClassWeights(parsing: $0) },

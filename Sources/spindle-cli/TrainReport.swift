@@ -15,7 +15,10 @@ struct TrainReport {
         note("spindle: training \(spec.architecture) (\(trainer.network.layout.parameterCount.grouped) parameters, " +
              "\(spec.loss.rawValue)) on \(data.path): \(rows)")
         for line in spec.summaryLines { note("         \(line)") }
+        // With --drop-last, what an epoch leaves out: the rows that fill no whole batch.
+        let dropped = config.dropLast ? data.train.rows - trainer.stepsPerEpoch * config.batchSize : 0
         note("         \(config.optimizer.kind.rawValue) lr \(config.optimizer.learningRate), batch \(config.batchSize), " +
+             (config.dropLast ? "\(trainer.stepsPerEpoch) steps an epoch (--drop-last: \(dropped) rows left out), " : "") +
              "\(trainer.totalSteps) steps, \(ranks > 1 ? "\(ranks) ranks × " : "")" +
              "\(workers) worker\(workers == 1 ? "" : "s"), seed \(config.seed)")
         if let weights = config.classWeights?.values {

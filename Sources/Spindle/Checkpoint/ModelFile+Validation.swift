@@ -26,7 +26,7 @@ extension ModelFile {
             throw invalid("its training_state step \(state.step) differs from its steps attribute \(steps)")
         }
         // The config is valid here, so its batch size is positive.
-        let stepsPerEpoch = config.flatMap { config in trainRows.map { ($0 + config.batchSize - 1) / config.batchSize } }
+        let stepsPerEpoch = config.flatMap { config in trainRows.map { config.stepsPerEpoch(rows: $0) } }
         if let problem = state.problem(stepsPerEpoch: stepsPerEpoch, batchSize: config?.batchSize) {
             throw invalid("its training_state \(problem)")
         }

@@ -12,8 +12,10 @@ public protocol TrainingData: AnyObject {
     /// x's shape a row: [F], or an image's [H, W], [C, H, W] or [H, W, C].
     var sampleShape: [Int] { get }
     /// Announces the batches the run will ask for, so a streaming loader can read ahead:
-    /// from batch `index` of `epoch` to the end of epoch `epochs − 1`.
-    func start(epoch: Int, index: Int, batchSize: Int, epochs: Int) throws
+    /// from batch `index` of `epoch` to the end of epoch `epochs − 1`. With `dropLast`, an
+    /// epoch ends with its last whole batch: rows ⌊rows / B⌋·B ..< rows of its order are never
+    /// asked for, and a loader must not wait on them (`TrainingConfig.dropLast`).
+    func start(epoch: Int, index: Int, batchSize: Int, epochs: Int, dropLast: Bool) throws
     /// The batch, once its rows are in memory (a streaming loader may make the caller wait).
     func batch(epoch: Int, index: Int, batchSize: Int) throws -> Batch
     /// The caller is done with that batch: the memory behind it may be reused. The loader may
@@ -48,7 +50,7 @@ public final class InMemoryData: TrainingData {
     public var hasLabels: Bool { split.hasLabels }
     public var sampleShape: [Int] { split.sampleShape }
 
-    public func start(epoch: Int, index: Int, batchSize: Int, epochs: Int) {}
+    public func start(epoch: Int, index: Int, batchSize: Int, epochs: Int, dropLast: Bool) {}
 
     public func batch(epoch: Int, index: Int, batchSize: Int) -> Batch {
         if order?.epoch != epoch {

@@ -298,7 +298,8 @@ private struct Measurement {
         loader.attach(engine.pool)
         // Whole batches only, epoch after epoch, as many epochs as the steps need.
         let batches = data.rows.rows / batchSize, total = warmupSteps + steps
-        try loader.start(epoch: 0, index: 0, batchSize: batchSize, epochs: (total + batches - 1) / batches)
+        try loader.start(epoch: 0, index: 0, batchSize: batchSize, epochs: (total + batches - 1) / batches,
+                         dropLast: true)
         defer { loader.stop() }
         var dataWait = 0.0, loaderWork = 0.0
         func step(_ k: Int) throws {

@@ -54,8 +54,13 @@ public struct ResumePoint: Sendable {
 
     /// Settings that differ between two configs, compared as JSON, ignoring the length of the run.
     static func differences(_ saved: TrainingConfig, _ now: TrainingConfig) -> [TrainingRunError.SettingDifference] {
-        guard let a = JSONLine.object(saved) as? [String: Any], let b = JSONLine.object(now) as? [String: Any] else {
+        guard var a = JSONLine.object(saved) as? [String: Any], var b = JSONLine.object(now) as? [String: Any] else {
             return []
+        }
+        // Written only when on: absent means off, and a difference should say "false", not "none".
+        for (key, off) in ["dropLast": false] {
+            a[key] = a[key] ?? off
+            b[key] = b[key] ?? off
         }
         // Each value is written as the JSON of {"v": value}, less the wrapper: "v" keeps
         // scalars serialisable and the sorted keys make equal values equal text.

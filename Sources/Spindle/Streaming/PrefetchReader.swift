@@ -7,12 +7,15 @@ import Foundation
 /// Windows are numbered across epochs: window w of epoch e is sequence number e·W + w (W windows
 /// per epoch), and lives in ring slot number mod ring size. Training asks for a number (waiting if
 /// it is not loaded yet) and releases numbers once no batch needs them, which frees their slots.
+/// A window whose rows all lie past `takenRows` of its epoch (drop-last: only the partial batch
+/// that is never taken) is skipped: not read, and no slot held for it.
 final class PrefetchReader: @unchecked Sendable {
     let plan: StreamPlan
     private let reader: BlockReader
     private let slots: [RowWindow]
     var ring: Int { slots.count }
     private let end: Int
+    private let takenRows: Int
     private let condition = NSCondition()
     // Guarded by `condition`:
     private var loaded: [Int]
@@ -22,7 +25,9 @@ final class PrefetchReader: @unchecked Sendable {
     private var running = true
 
     /// Starts loading from window number `first` up to (not including) `end`.
-    init(reader: BlockReader, plan: StreamPlan, ring: Int, first: Int, end: Int) {
+    /// - Parameter takenRows: rows of each epoch's order that training takes: `plan.rows`, or
+    ///   fewer with drop-last.
+    init(reader: BlockReader, plan: StreamPlan, ring: Int, first: Int, end: Int, takenRows: Int) {
         precondition(ring >= 2, "PrefetchReader: a batch may span two windows, so the ring needs two or more")
         self.plan = plan
         self.reader = reader
@@ -34,6 +39,7 @@ final class PrefetchReader: @unchecked Sendable {
         loaded = Array(repeating: -1, count: ring)
         released = first
         self.end = end
+        self.takenRows = takenRows
         let thread = Thread { [self] in load(from: first) }
         thread.name = "spindle-reader"
         thread.start()
@@ -93,13 +99,18 @@ final class PrefetchReader: @unchecked Sendable {
             condition.unlock()
         }
         while n < end {
+            if epoch?.epoch != n / perEpoch { epoch = plan.epoch(n / perEpoch) }
+            let w = n % perEpoch
+            if epoch!.starts[w] >= takenRows {
+                n += 1  // no batch takes a row of it: nothing to read, nor wait for a slot for
+                continue
+            }
             condition.lock()
             while !stopped && n - released >= slots.count { condition.wait() }
             let stop = stopped
             condition.unlock()
             if stop { return }
-            if epoch?.epoch != n / perEpoch { epoch = plan.epoch(n / perEpoch) }
-            let slot = slots[n % slots.count], w = n % perEpoch
+            let slot = slots[n % slots.count]
             do {
                 try reader.read(epoch!.windows[w], into: slot)
                 slot.order = epoch!.order(w)

@@ -9,6 +9,9 @@ public final class StreamedData: TrainingData {
     public let ring: Int
     private let identity: FileIdentity
     private var reader: PrefetchReader?
+    /// Rows of each epoch's order that batches take: all of them, or with drop-last the whole
+    /// batches' (set by `start`).
+    private var takenRows = 0
     private var epochPlan: StreamPlan.Epoch?
     private var pool: WorkerPool?
     /// Each worker's inflation scratch (two chunks), made once.
@@ -40,14 +43,16 @@ public final class StreamedData: TrainingData {
                                elementType: split.elementType, targets: split.targets)
     }
 
-    public func start(epoch: Int, index: Int, batchSize: Int, epochs: Int) throws {
+    public func start(epoch: Int, index: Int, batchSize: Int, epochs: Int, dropLast: Bool) throws {
         stop()
         let smallest = plan.windowCapacity - (plan.blocks.map(\.count).max() ?? 0)
         precondition(plan.windowCount == 1 || smallest >= batchSize,
                      "StreamedData: windows of \(plan.windowCapacity) rows are too small for batches of \(batchSize)")
-        let first = epoch * plan.windowCount + self.epoch(epoch).window(containing: min(index * batchSize, rows - 1))
+        takenRows = dropLast ? rows / batchSize * batchSize : rows
+        precondition(takenRows > 0, "StreamedData: drop-last with batches of \(batchSize) leaves none of \(rows) rows")
+        let first = epoch * plan.windowCount + self.epoch(epoch).window(containing: min(index * batchSize, takenRows - 1))
         reader = PrefetchReader(reader: try BlockReader(split, identity: identity), plan: plan, ring: ring,
-                                first: first, end: epochs * plan.windowCount)
+                                first: first, end: epochs * plan.windowCount, takenRows: takenRows)
     }
 
     public func attach(_ pool: WorkerPool) {
@@ -59,7 +64,8 @@ public final class StreamedData: TrainingData {
     public func batch(epoch: Int, index: Int, batchSize: Int) throws -> Batch {
         guard let reader else { preconditionFailure("StreamedData: batch before start") }
         let e = self.epoch(epoch)
-        let lower = index * batchSize, upper = min(lower + batchSize, rows)
+        let lower = index * batchSize, upper = min(lower + batchSize, takenRows)
+        precondition(lower < upper, "StreamedData: batch \(index) of batches of \(batchSize) is past the epoch's \(takenRows) rows")
         var runs: [(store: any RowStore, indices: ArraySlice<Int>)] = []
         for w in e.window(containing: lower)...e.window(containing: upper - 1) {
             let window = try reader.window(epoch * plan.windowCount + w)
@@ -73,18 +79,21 @@ public final class StreamedData: TrainingData {
     public func finished(epoch: Int, index: Int, batchSize: Int) throws -> Double {
         guard let reader else { return 0 }
         let e = self.epoch(epoch)
-        let upper = min((index + 1) * batchSize, rows)
-        // Windows that end at or before the next batch's first row are done.
-        let next = upper == rows ? e.windows.count : e.window(containing: upper)
+        let upper = min((index + 1) * batchSize, takenRows)
+        // Windows that end at or before the next batch's first row are done; after the epoch's
+        // last batch, all of them (with drop-last, also those holding only the dropped rows).
+        let next = upper == takenRows ? e.windows.count : e.window(containing: upper)
         let current = epoch * plan.windowCount + next
         reader.release(before: current)
         guard reader.inflates else { return 0 }
         // Inflate a share of the next window still compressed, so that it is ready when the
         // batches of the current one run out: what is left of it over the batches left.
         let started = DispatchTime.now().uptimeNanoseconds
-        let batchesLeft = upper == rows ? 1 : (e.starts[next + 1] - upper + batchSize - 1) / batchSize
+        let batchesLeft = upper == takenRows ? 1
+            : max(1, (min(e.starts[next + 1], takenRows) - upper + batchSize - 1) / batchSize)
         for n in (current + 1)...(current + reader.ring) {
-            guard let window = reader.loadedWindow(n) else { break }
+            // Not loaded: not yet, or (drop-last) skipped because it holds only dropped rows.
+            guard let window = reader.loadedWindow(n) else { continue }
             let left = window.tasks.count - window.nextTask
             if left > 0 {
                 // At least a chunk per worker, so that none of them idles through the pass.

@@ -54,6 +54,7 @@ public final class Trainer {
         let spec = config.modelSpec(inputs: train.featureCount, outputs: outputs)
         try spec.validateShapes()
         if let validation { try RowsShape(validation).checkImages(spec) }
+        try Self.checkSteps(config, train: train)
         try Self.checkBatchStatistics(config, trainRows: train.rows)
         network = Network(spec: spec, seed: config.seed)
         if config.standardize {
@@ -72,19 +73,35 @@ public final class Trainer {
         train.attach(engine.pool)
     }
 
+    /// With --drop-last, a batch larger than the training split leaves no whole batch: an epoch
+    /// of no steps, a run that trains nothing (PyTorch's loader would yield nothing either).
+    static func checkSteps(_ config: TrainingConfig, train: any TrainingData) throws {
+        guard config.stepsPerEpoch(rows: train.rows) == 0 else { return }
+        throw SpindleError.invalidConfig(
+            setting: "batch-size", found: "\(config.batchSize)",
+            expected: "at most the \(train.rows) training rows of \(train.name) with --drop-last, which drops " +
+                "the partial batch and would leave 0 steps an epoch (lower --batch-size, or leave out --drop-last)")
+    }
+
     /// A batchnorm layer normalises over the batch's rows: a batch of one row has no variance
     /// (PyTorch refuses it too). Across ranks the batch is the global one (its statistics are
     /// summed over the ranks, as SyncBatchNorm's), so the same rule holds for any rank count.
+    /// With --drop-last the last batch, when partial, is never trained on, so its size is no matter.
     static func checkBatchStatistics(_ config: TrainingConfig, trainRows: Int) throws {
         guard config.model.contains(where: \.containsBatchNorm) else { return }
-        let last = trainRows % config.batchSize
-        if config.batchSize == 1 || trainRows == 1 || last == 1 {
-            let batch = config.batchSize == 1 || trainRows == 1 ? "--batch-size \(config.batchSize)"
-                : "the last batch of each epoch (\(trainRows) rows, --batch-size \(config.batchSize))"
+        let last = config.dropLast ? 0 : trainRows % config.batchSize
+        if config.batchSize == 1 || trainRows == 1 {
             throw SpindleError.invalidConfig(
                 setting: "model", found: "batchnorm",
-                expected: "training batches of at least 2 rows, but \(batch) has 1 row; a batch's variance needs two " +
-                    "(change --batch-size, or use layernorm)")
+                expected: "training batches of at least 2 rows, but --batch-size \(config.batchSize) has 1 row; " +
+                    "a batch's variance needs two (change --batch-size, or use layernorm)")
+        }
+        if last == 1 {
+            throw SpindleError.invalidConfig(
+                setting: "model", found: "batchnorm",
+                expected: "training batches of at least 2 rows, but the last batch of each epoch (\(trainRows) rows, " +
+                    "--batch-size \(config.batchSize)) has 1 row; a batch's variance needs two " +
+                    "(change --batch-size, add --drop-last to skip that batch, or use layernorm)")
         }
     }
 
@@ -139,8 +156,9 @@ public final class Trainer {
         return statistics.channelScaling(image, channelsLast: spec.inputChannelsLast)
     }
 
-    /// Batches per epoch, the last one possibly partial (as PyTorch's DataLoader, drop_last=False).
-    public var stepsPerEpoch: Int { (data.rows + config.batchSize - 1) / config.batchSize }
+    /// Batches per epoch: the last one possibly partial (as PyTorch's DataLoader, drop_last=False),
+    /// or, with `config.dropLast`, whole batches only (drop_last=True).
+    public var stepsPerEpoch: Int { config.stepsPerEpoch(rows: data.rows) }
 
     /// Steps the whole run takes.
     public var totalSteps: Int {
@@ -165,7 +183,8 @@ public final class Trainer {
         var stopped = false
         let batchSize = config.batchSize
         if state.epoch < config.epochs, state.step < total {
-            try data.start(epoch: state.epoch, index: state.batchInEpoch, batchSize: batchSize, epochs: config.epochs)
+            try data.start(epoch: state.epoch, index: state.batchInEpoch, batchSize: batchSize, epochs: config.epochs,
+                           dropLast: config.dropLast)
         }
         defer { data.stop() }
         var firstBatch = true

@@ -1,6 +1,6 @@
 extension TrainingConfig {
     enum CodingKeys: String, CodingKey {
-        case model, initialization = "init", loss, optimizer, schedule, batchSize, epochs, maxSteps,
+        case model, initialization = "init", loss, optimizer, schedule, batchSize, dropLast, epochs, maxSteps,
              clipNorm, seed, shards, standardize, stream, classWeights, earlyStopping, inputShape, channelsLast
         // Version 1 (before layer lists) spelled the model with the shorthand's three settings.
         case hiddenSizes, activation, dropout
@@ -22,6 +22,7 @@ extension TrainingConfig {
             optimizer: try c.decodeIfPresent(OptimizerConfig.self, forKey: .optimizer) ?? defaults.optimizer,
             schedule: try c.decodeIfPresent(LearningRateSchedule.self, forKey: .schedule) ?? defaults.schedule,
             batchSize: try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? defaults.batchSize,
+            dropLast: try c.decodeIfPresent(Bool.self, forKey: .dropLast) ?? false,
             epochs: try c.decodeIfPresent(Int.self, forKey: .epochs) ?? defaults.epochs,
             maxSteps: try c.decodeIfPresent(Int.self, forKey: .maxSteps),
             dropout: try c.decodeIfPresent(Double.self, forKey: .dropout) ?? 0,
@@ -44,6 +45,9 @@ extension TrainingConfig {
         try c.encode(optimizer, forKey: .optimizer)
         try c.encode(schedule, forKey: .schedule)
         try c.encode(batchSize, forKey: .batchSize)
+        // Left out when off, so that configs read as before the setting existed: a checkpoint
+        // of a run without it and a run resumed without it compare equal (ResumePoint).
+        if dropLast { try c.encode(dropLast, forKey: .dropLast) }
         try c.encode(epochs, forKey: .epochs)
         try c.encodeIfPresent(maxSteps, forKey: .maxSteps)
         try c.encodeIfPresent(clipNorm, forKey: .clipNorm)

@@ -11,6 +11,11 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public var optimizer: OptimizerConfig
     public var schedule: LearningRateSchedule
     public var batchSize: Int
+    /// `--drop-last`: skip each epoch's last batch when it holds fewer than `batchSize` rows, as
+    /// PyTorch's `DataLoader(drop_last=True)`: an epoch is ⌊rows / B⌋ steps rather than ⌈rows / B⌉,
+    /// and the rows at the end of the epoch's order that fill no whole batch are not trained on
+    /// that epoch (the next epoch's order is another permutation).
+    public var dropLast: Bool
     public var epochs: Int
     /// Stop after this many steps in total, even mid-epoch.
     public var maxSteps: Int?
@@ -55,7 +60,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     ///     spells it (dense(H), activation, dropout(p) for every hidden width H).
     public init(model: [LayerSpec]? = nil, hiddenSizes: [Int] = [512, 256], activation: Activation = .relu,
                 initialization: Initialization? = nil, loss: LossKind = .crossEntropy, optimizer: OptimizerConfig = OptimizerConfig(),
-                schedule: LearningRateSchedule = .constant, batchSize: Int = 128, epochs: Int = 10,
+                schedule: LearningRateSchedule = .constant, batchSize: Int = 128, dropLast: Bool = false, epochs: Int = 10,
                 maxSteps: Int? = nil, dropout: Double = 0, clipNorm: Double? = nil, seed: UInt64 = 0,
                 shards: Int = WorkerPool.activeProcessorCount, standardize: Bool = false,
                 stream: StreamLayout? = nil, classWeights: ClassWeights? = nil,
@@ -66,6 +71,7 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
         self.optimizer = optimizer
         self.schedule = schedule
         self.batchSize = batchSize
+        self.dropLast = dropLast
         self.epochs = epochs
         self.maxSteps = maxSteps
         self.clipNorm = clipNorm
@@ -85,6 +91,13 @@ public struct TrainingConfig: Codable, Equatable, Sendable {
     public func modelSpec(inputs: Int, outputs: Int) -> ModelSpec {
         ModelSpec(inputCount: inputs, layers: model, outputCount: outputs, loss: loss, initialization: initialization,
                   inputShape: inputShape, inputChannelsLast: inputShape != nil && channelsLast)
+    }
+
+    /// Steps (batches) an epoch of `rows` training rows takes: ⌈rows / B⌉, the last batch possibly
+    /// partial (PyTorch's DataLoader, drop_last=False), or ⌊rows / B⌋ with `dropLast`.
+    /// - Precondition: `batchSize` > 0 (`validate()`).
+    public func stepsPerEpoch(rows: Int) -> Int {
+        dropLast ? rows / batchSize : (rows + batchSize - 1) / batchSize
     }
 
     /// Most shards (and workers) accepted; beyond it a typo is likelier than a machine.

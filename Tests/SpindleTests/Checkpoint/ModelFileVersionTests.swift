@@ -99,5 +99,6 @@ import Testing
         #expect(checkpoint.state?.batchInEpoch == 11)
         #expect(checkpoint.config?.model == [.dense(units: 16), .activation(.relu), .dropout(0.1)])
         #expect(checkpoint.config?.shards == 2)
+        #expect(checkpoint.config?.dropLast == false, "written before --drop-last: every batch trained on")
     }
 }

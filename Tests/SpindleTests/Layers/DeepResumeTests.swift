@@ -71,7 +71,8 @@ struct DeepResumeTests {
         #expect(throws: SpindleError.invalidConfig(
             setting: "model", found: "batchnorm",
             expected: "training batches of at least 2 rows, but the last batch of each epoch (150 rows, --batch-size 149) " +
-                "has 1 row; a batch's variance needs two (change --batch-size, or use layernorm)")) {
+                "has 1 row; a batch's variance needs two (change --batch-size, add --drop-last to skip that batch, " +
+                "or use layernorm)")) {
             try Trainer(config: try Self.config(batchSize: 149), train: Self.split, outputs: 4, workers: 1)
         }
     }

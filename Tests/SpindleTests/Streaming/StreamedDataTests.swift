@@ -19,7 +19,7 @@ struct StreamedDataTests {
         let fixture = try StreamFixture(rows: 300, features: 5)
         let data = try Self.streamed(fixture, prefetch: prefetch)
         let batchSize = 24, steps = (300 + batchSize - 1) / batchSize
-        try data.start(epoch: 0, index: 0, batchSize: batchSize, epochs: 2)
+        try data.start(epoch: 0, index: 0, batchSize: batchSize, epochs: 2, dropLast: false)
         defer { data.stop() }
         for epoch in 0..<2 {
             let expected = data.plan.epoch(epoch).fileRows()
@@ -37,8 +37,8 @@ struct StreamedDataTests {
     @Test func resumingMidEpochDeliversTheSameBatches() throws {
         let fixture = try StreamFixture(rows: 300, features: 5)
         let whole = try Self.streamed(fixture), resumed = try Self.streamed(fixture)
-        try whole.start(epoch: 0, index: 0, batchSize: 24, epochs: 2)
-        try resumed.start(epoch: 1, index: 5, batchSize: 24, epochs: 2)
+        try whole.start(epoch: 0, index: 0, batchSize: 24, epochs: 2, dropLast: false)
+        try resumed.start(epoch: 1, index: 5, batchSize: 24, epochs: 2, dropLast: false)
         defer { whole.stop(); resumed.stop() }
         var expected: [[Float]] = []
         for epoch in 0..<2 {
@@ -86,7 +86,7 @@ struct StreamedDataTests {
         let whole = try DatasetReader.load(try DatasetReader.openFile(fixture.path), .named("train"))
         let data = try Self.streamed(fixture, prefetch: 2)
         data.attach(WorkerPool(count: 2))
-        try data.start(epoch: 0, index: 0, batchSize: 24, epochs: 2)
+        try data.start(epoch: 0, index: 0, batchSize: 24, epochs: 2, dropLast: false)
         defer { data.stop() }
         var worked = 0.0
         for epoch in 0..<2 {
@@ -105,7 +105,7 @@ struct StreamedDataTests {
     /// Streaming of `fixture` in batches of 24, its first batch taken: the reader has begun.
     static func startedAfterOneBatch(_ fixture: StreamFixture) throws -> StreamedData {
         let data = try streamed(fixture)
-        try data.start(epoch: 0, index: 0, batchSize: 24, epochs: 1)
+        try data.start(epoch: 0, index: 0, batchSize: 24, epochs: 1, dropLast: false)
         _ = try data.batch(epoch: 0, index: 0, batchSize: 24)
         _ = try data.finished(epoch: 0, index: 0, batchSize: 24)
         return data
