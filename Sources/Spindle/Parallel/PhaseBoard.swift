@@ -16,8 +16,10 @@ final class PhaseBoard: @unchecked Sendable {
     private let sleepers = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
     private let condition = NSCondition()
-    /// Valid while a phase runs; written only by the coordinator between phases.
-    private nonisolated(unsafe) var task: ((Int) -> Void)?
+    /// Valid while a phase runs; written only by the coordinator between phases. Unowned: the
+    /// coordinator holds the task for the whole phase (`WorkerPool.run`), and a strong reference
+    /// would have every worker retain and release it, contending for its reference count.
+    private nonisolated(unsafe) unowned(unsafe) var task: (any PoolTask)?
 
     /// Checks of `phase` before a waiting worker starts yielding its core (about 50 µs: longer than
     /// the coordinator's work between two phases, so a worker is still spinning when the next
@@ -25,7 +27,7 @@ final class PhaseBoard: @unchecked Sendable {
     private static let spinsBeforeYield = 20_000
     private static let spinsBeforeSleep = 200_000
 
-    func start(task: @escaping (Int) -> Void, workers: Int) {
+    func start(task: any PoolTask, workers: Int) {
         self.task = task
         running.store(workers, ordering: .sequentiallyConsistent)
         phase.wrappingAdd(1, ordering: .sequentiallyConsistent)
@@ -52,7 +54,7 @@ final class PhaseBoard: @unchecked Sendable {
         while true {
             seen = waitForPhase(after: seen)
             if stopping.load(ordering: .sequentiallyConsistent) { return }
-            task?(index)
+            task?.run(worker: index)
             running.wrappingSubtract(1, ordering: .sequentiallyConsistent)
         }
     }

@@ -41,14 +41,23 @@ public final class WorkerPool: @unchecked Sendable {
     }
 
     /// Calls `task(w)` for every worker index w, concurrently, and waits for all of them.
+    /// Allocates on every call (see `PoolTask`): a training step uses `run(_ task: PoolTask)`.
     public func run(_ task: (Int) -> Void) {
         guard count > 1 else { return task(0) }
         withoutActuallyEscaping(task) { task in
-            // The task is only called until `run` returns: every worker has finished it then.
-            shared.start(task: task, workers: count - 1)
-            task(0)
-            shared.waitForWorkers()
+            // The wrapper, and so the closure, lives only until `run` returns.
+            run(ClosureTask(task))
         }
+    }
+
+    /// Calls `task.run(worker: w)` for every worker index w, concurrently, and waits for all of
+    /// them; allocates nothing.
+    func run(_ task: some PoolTask) {
+        guard count > 1 else { return task.run(worker: 0) }
+        // The caller holds `task` until this returns, and every worker has finished it then.
+        shared.start(task: task, workers: count - 1)
+        task.run(worker: 0)
+        shared.waitForWorkers()
     }
 
     /// The tiles of `0..<tiles` that worker `w` processes.

@@ -30,7 +30,7 @@ extension StepEngine {
             ?? .mean(rows: share.globalRows)
         if share.rows > 0 {
             phaseA(batch, step: step, share: share, scale: scale)
-            pool.run { w in self.phaseB(worker: w, batchSize: share.rows, update: nil, norms: false, measure: false) }
+            dispatch(.gradients(rows: share.rows, update: nil, norms: false, measure: false))
         } else {
             // A last partial batch with fewer rows than ranks leaves some ranks nothing: their
             // part of the sum is zero. They still take part in the batch statistics'
@@ -44,7 +44,7 @@ extension StepEngine {
         var serial = communication
         if var scalars = update {
             if let clipNorm {
-                pool.run { w in self.reducedGradientNorms(worker: w) }
+                dispatch(.summedGradientNorms)
                 let normStart = WorkerClocks.now()
                 let norm = globalNorm()
                 if norm > clipNorm { scalars.gradientScale = clipNorm / norm }
@@ -52,7 +52,7 @@ extension StepEngine {
             }
             let chosen = scalars
             if measure { gradientMeter.begin() }
-            pool.run { w in self.applyUpdate(worker: w, scalars: chosen, measure: measure) }
+            dispatch(.update(chosen, measure: measure))
             if measure { gradientMeter.finish() }
         }
         let summaryStart = WorkerClocks.now()
@@ -67,7 +67,7 @@ extension StepEngine {
 
     /// Per-unit squared norms of the summed gradient, for global-norm clipping, over the same
     /// tiles as the update.
-    private func reducedGradientNorms(worker w: Int) {
+    func reducedGradientNorms(worker w: Int) {
         let start = WorkerClocks.now()
         defer { clocks.add(.gradients, worker: w, since: start) }
         for (k, l) in trained.enumerated() {

@@ -15,28 +15,21 @@
 /// the statistics differ from one process's only by the order of Double additions (ranks'
 /// partial sums), far below Float's resolution, however the rows are split.
 extension StepEngine {
-    /// Runs `pass` of layer `l` over this process's `rows` rows, and across ranks makes its sums
+    /// Runs `pass` of layer `l` over phase A's rows (this process's), and across ranks makes its sums
     /// the global batch's. Every rank must call it for the same layers in the same order (it is
     /// a collective), also a rank whose share of the batch is empty.
-    func reduceStatistics(_ pass: StatisticsPass, layer l: Int, rows: Int, context: RowContext) {
+    func reduceStatistics(_ pass: StatisticsPass, layer l: Int) {
         let layer = layers[l], io = workspace.io[l], rounds = layer.statisticsRounds(pass)
         guard communicator.size > 1 else {
-            eachFeatureTile(of: l, context) { features, context in
-                for round in 0..<rounds {
-                    layer.accumulateStatistics(pass, round: round, io, features: features, rows: rows, context: context)
-                }
-                layer.finishStatistics(pass, io, features: features, context: context)
-            }
+            dispatch(.statistics(pass, layer: l, rounds: 0..<rounds, finishes: true))
             return
         }
         for round in 0..<rounds {
-            eachFeatureTile(of: l, context) { features, context in
-                layer.accumulateStatistics(pass, round: round, io, features: features, rows: rows, context: context)
-            }
+            dispatch(.statistics(pass, layer: l, rounds: round..<(round + 1), finishes: false))
             let start = WorkerClocks.now()
             communicator.allreduceSum(layer.statisticsSums(pass, round: round, io))
             statisticsExchange += Double(WorkerClocks.now() - start) * 1e-9
         }
-        layer.finishStatistics(pass, io, features: 0..<layer.statisticsUnits, context: context)
+        layer.finishStatistics(pass, io, features: 0..<layer.statisticsUnits, context: phase.context)
     }
 }

@@ -54,6 +54,8 @@ public final class StepEngine: @unchecked Sendable {
     var statisticsExchange = 0.0
     /// Where the steps' time went since the engine was made (or `timings` was reset).
     public var timings = StepTimings()
+    /// What the workers do in the phase running now (`StepEngine+Phases.swift`).
+    var phase = StepPhase()
 
     /// - Parameters:
     ///   - shards: tiles each phase is cut into; results depend on it, never on `workers`.
@@ -126,15 +128,15 @@ public final class StepEngine: @unchecked Sendable {
         let measure = measure && update != nil
         if measure { gradientMeter.begin() }
         if var scalars = update, let clipNorm {
-            pool.run { w in self.phaseB(worker: w, batchSize: rows, update: nil, norms: true, measure: false) }
+            dispatch(.gradients(rows: rows, update: nil, norms: true, measure: false))
             let normStart = WorkerClocks.now()
             let norm = globalNorm()
             if norm > clipNorm { scalars.gradientScale = clipNorm / norm }
             serial += Double(WorkerClocks.now() - normStart) * 1e-9
             let clipped = scalars
-            pool.run { w in self.applyUpdate(worker: w, scalars: clipped, measure: measure) }
+            dispatch(.update(clipped, measure: measure))
         } else {
-            pool.run { w in self.phaseB(worker: w, batchSize: rows, update: update, norms: false, measure: measure) }
+            dispatch(.gradients(rows: rows, update: update, norms: false, measure: measure))
         }
         let summaryStart = WorkerClocks.now()
         if measure { gradientMeter.finish() }
@@ -168,59 +170,30 @@ public final class StepEngine: @unchecked Sendable {
     /// - Parameter share: where `batch`'s rows sit in the global batch (a single process: all of it).
     /// - Parameter scale: how the rows' losses make the global batch's loss.
     func phaseA(_ batch: Batch, step: Int, share: RankShare, scale: LossScale) {
-        let ws = workspace, network = self.network, rows = batch.count
-        let context = RowContext(training: true, step: step, seed: seed, rowOffset: share.firstRow,
-                                 batchRows: share.globalRows)
+        let rows = batch.count
+        phase.batch = batch
+        phase.rows = rows
+        phase.context = RowContext(training: true, step: step, seed: seed, rowOffset: share.firstRow,
+                                   batchRows: share.globalRows)
+        phase.scale = scale
+        defer { phase.batch = nil }
         let first = network.plan.firstTrained, cuts = statisticsLayers
         // The first segment gathers the batch; each later one starts at a layer that needs
         // statistics over all rows, reduced between the segments.
         var begin: Int? = nil
         for cut in cuts {
-            let segment = (begin ?? 0)..<cut, gathers = begin == nil
-            eachRowTile(rows, context) { tile, context in
-                if gathers { ForwardPass.gather(batch, rows: tile, network: network, workspace: ws) }
-                ForwardPass.forward(segment, rows: tile, network: network, workspace: ws, context: context)
-            }
-            reduceStatistics(.forward, layer: cut, rows: rows, context: context)
+            dispatch(.forward(layers: (begin ?? 0)..<cut, gathers: begin == nil))
+            reduceStatistics(.forward, layer: cut)
             begin = cut
         }
-        let top = max(cuts.last.map { $0 + 1 } ?? 0, first), last = begin ?? 0, gathers = begin == nil
-        eachRowTile(rows, context) { tile, context in
-            if gathers { ForwardPass.gather(batch, rows: tile, network: network, workspace: ws) }
-            ForwardPass.forward(last..<self.layers.count, rows: tile, network: network, workspace: ws, context: context)
-            ForwardPass.loss(rows: tile, scale: scale, network: network, workspace: ws)
-            self.backward(top..<self.layers.count, rows: tile, context: context)
-        }
+        let top = max(cuts.last.map { $0 + 1 } ?? 0, first), last = begin ?? 0
+        dispatch(.forwardLossBackward(forward: last..<layers.count, backward: top..<layers.count,
+                                      gathers: begin == nil))
         for (k, cut) in cuts.enumerated().reversed() where cut >= first {
-            reduceStatistics(.backward, layer: cut, rows: rows, context: context)
+            reduceStatistics(.backward, layer: cut)
             let below = max(k > 0 ? cuts[k - 1] + 1 : 0, first)
-            eachRowTile(rows, context) { tile, context in self.backward(below..<(cut + 1), rows: tile, context: context) }
+            dispatch(.backward(layers: below..<(cut + 1)))
         }
-    }
-
-    /// Backward-data of `layers`, last first, over rows `rows`.
-    private func backward(_ range: Range<Int>, rows: Range<Int>, context: RowContext) {
-        for l in range.reversed() { layers[l].backward(workspace.io[l], rows: rows, context: context) }
-    }
-
-    /// Runs `body` for each of the S row tiles of `rows` rows, tiles shared among the workers,
-    /// each with `context` naming the worker that runs it.
-    func eachRowTile(_ rows: Int, _ context: RowContext, _ body: (Range<Int>, RowContext) -> Void) {
-        pool.run { w in
-            let start = WorkerClocks.now()
-            var own = context
-            own.worker = w
-            for tile in self.pool.tiles(self.shards, worker: w) {
-                let part = Partition.part(rows, index: tile, of: self.shards)
-                if !part.isEmpty { body(part, own) }
-            }
-            self.clocks.add(.forwardBackward, worker: w, since: start)
-        }
-    }
-
-    /// Runs `body` for each of the S tiles of layer `l`'s statistics features.
-    func eachFeatureTile(of l: Int, _ context: RowContext, _ body: (Range<Int>, RowContext) -> Void) {
-        eachRowTile(layers[l].statisticsUnits, context, body)
     }
 
     // MARK: - Phase B: parameter slices
