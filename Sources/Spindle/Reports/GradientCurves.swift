@@ -25,15 +25,8 @@ public struct GradientCurves: Sendable {
     ///   or a log with no epoch line that has them.
     public init(log text: String, source: String) throws {
         epochs = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            guard !trimmed.isEmpty else { continue }
-            let location = "\(source):\(index + 1)"
-            guard let object = (try? JSONSerialization.jsonObject(with: Data(trimmed.utf8))) as? [String: Any] else {
-                throw SpindleError.invalidData(location: location,
-                                               problem: "is not JSON; expected one JSON object per line, as `spindle train --log` writes")
-            }
-            guard object["event"] as? String == "epoch", let layers = object["layers"] else { continue }
+        for (location, object) in try LogEpochLines.parse(text, source: source) {
+            guard let layers = object["layers"] else { continue }
             guard let epoch = (object["epoch"] as? NSNumber)?.intValue, let list = layers as? [[String: Any]],
                   let parsed = Self.layers(list) else {
                 throw SpindleError.invalidData(location: location, problem: "epoch line whose \"epoch\" or \"layers\" is " +

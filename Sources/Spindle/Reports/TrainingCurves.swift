@@ -23,15 +23,7 @@ public struct TrainingCurves: Sendable {
     ///   with no epoch lines.
     public init(log text: String, source: String) throws {
         epochs = []
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            guard !trimmed.isEmpty else { continue }
-            let location = "\(source):\(index + 1)"
-            guard let object = (try? JSONSerialization.jsonObject(with: Data(trimmed.utf8))) as? [String: Any] else {
-                throw SpindleError.invalidData(location: location,
-                                               problem: "is not JSON; expected one JSON object per line, as `spindle train --log` writes")
-            }
-            guard object["event"] as? String == "epoch" else { continue }
+        for (location, object) in try LogEpochLines.parse(text, source: source) {
             guard let epoch = Self.number(object["epoch"]), let trainLoss = Self.number(object["trainLoss"]) else {
                 throw SpindleError.invalidData(location: location,
                                                problem: "epoch line without numeric \"epoch\" and \"trainLoss\"")
